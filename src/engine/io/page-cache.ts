@@ -1,0 +1,148 @@
+// A page cache shaped by the browser's cost model (../shared/BROWSER.md): a FileReaderSync
+// call costs ~0.5 ms whatever its size up to ~256 KiB, so we read large aligned pages,
+// merge adjacent misses into one call, grow a read-ahead window on sequential access and
+// evict least-recently-used pages past a fixed memory budget.
+
+import { type BlockSource, checkRange } from './block-source.js';
+
+export interface PageCacheOptions {
+  /** Page size in bytes, a power of two. */
+  pageSize?: number;
+  /** Memory budget in bytes; the cache never holds more than this plus one read. */
+  maxBytes?: number;
+  /** Largest read-ahead window in bytes. */
+  maxReadAhead?: number;
+}
+
+export const DEFAULT_PAGE_SIZE = 256 * 1024;
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_READAHEAD = 4 * 1024 * 1024;
+/** One underlying read never exceeds this, so a huge request does not double its memory. */
+const MAX_RUN_BYTES = 16 * 1024 * 1024;
+
+export class PageCache implements BlockSource {
+  readonly size: number;
+  readonly name: string;
+  private readonly pageSize: number;
+  private readonly maxPages: number;
+  private readonly maxReadAheadPages: number;
+  /** Insertion order is recency order: a hit deletes and re-inserts. */
+  private readonly pages = new Map<number, Uint8Array>();
+  /** The page after the end of the last read, and the current read-ahead window in pages. */
+  private nextSequential = -1;
+  private window = 0;
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly inner: BlockSource,
+    opts: PageCacheOptions = {},
+  ) {
+    this.size = inner.size;
+    this.name = inner.name ?? 'cached';
+    this.pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
+    if (this.pageSize <= 0 || (this.pageSize & (this.pageSize - 1)) !== 0) {
+      throw new RangeError('page size must be a power of two');
+    }
+    this.maxPages = Math.max(4, Math.floor((opts.maxBytes ?? DEFAULT_CACHE_BYTES) / this.pageSize));
+    this.maxReadAheadPages = Math.max(
+      1,
+      Math.floor((opts.maxReadAhead ?? DEFAULT_MAX_READAHEAD) / this.pageSize),
+    );
+  }
+
+  readAt(offset: number, length: number): Uint8Array {
+    checkRange(this, offset, length);
+    const out = new Uint8Array(length);
+    if (length === 0) return out;
+    const first = Math.floor(offset / this.pageSize);
+    const last = Math.floor((offset + length - 1) / this.pageSize);
+    // A request larger than half the budget would evict itself: read it straight through,
+    // in bounded runs, without caching (bulk copies such as convert).
+    if (last - first + 1 > this.maxPages / 2) return this.readThrough(offset, length, out);
+    this.fill(first, last);
+    for (let p = first; p <= last; p++) {
+      const page = this.get(p);
+      const pageStart = p * this.pageSize;
+      const from = Math.max(offset, pageStart);
+      const to = Math.min(offset + length, pageStart + page.length);
+      out.set(page.subarray(from - pageStart, to - pageStart), from - offset);
+    }
+    return out;
+  }
+
+  private readThrough(offset: number, length: number, out: Uint8Array): Uint8Array {
+    for (let done = 0; done < length; ) {
+      const n = Math.min(MAX_RUN_BYTES, length - done);
+      out.set(this.inner.readAt(offset + done, n), done);
+      done += n;
+    }
+    this.nextSequential = Math.floor((offset + length) / this.pageSize);
+    return out;
+  }
+
+  /** Make pages first..last resident with as few underlying reads as possible. */
+  private fill(first: number, last: number): void {
+    const sequential = first === this.nextSequential || first === this.nextSequential - 1;
+    this.window = sequential ? Math.min(Math.max(1, this.window * 2), this.maxReadAheadPages) : 0;
+    this.nextSequential = last + 1;
+    const lastPage = Math.floor((this.size - 1) / this.pageSize);
+    const end = Math.min(last + this.window, lastPage);
+    let p = first;
+    while (p <= end) {
+      if (this.pages.has(p)) {
+        if (p <= last) this.hits++;
+        p++;
+        continue;
+      }
+      // A run of missing pages; read-ahead pages past `last` only extend a run, they never
+      // start one on their own when already cached.
+      let q = p;
+      const maxRun = Math.max(1, Math.floor(MAX_RUN_BYTES / this.pageSize));
+      while (q + 1 <= end && !this.pages.has(q + 1) && q + 1 - p < maxRun) q++;
+      this.readRun(p, q);
+      this.misses += Math.max(0, Math.min(q, last) - p + 1);
+      p = q + 1;
+    }
+  }
+
+  private readRun(p: number, q: number): void {
+    const start = p * this.pageSize;
+    const stop = Math.min((q + 1) * this.pageSize, this.size);
+    const bytes = this.inner.readAt(start, stop - start);
+    for (let i = p; i <= q; i++) {
+      const a = (i - p) * this.pageSize;
+      const b = Math.min(a + this.pageSize, bytes.length);
+      // Copy when the run holds several pages, so evicting one page frees its memory
+      // instead of pinning the whole run's buffer.
+      this.put(i, q === p ? bytes : bytes.slice(a, b));
+    }
+  }
+
+  private get(p: number): Uint8Array {
+    const page = this.pages.get(p);
+    if (!page) throw new Error(`page cache: page ${p} missing after fill`);
+    this.pages.delete(p);
+    this.pages.set(p, page);
+    return page;
+  }
+
+  private put(p: number, page: Uint8Array): void {
+    this.pages.set(p, page);
+    while (this.pages.size > this.maxPages) {
+      const oldest = this.pages.keys().next().value as number;
+      this.pages.delete(oldest);
+    }
+  }
+
+  /** Drop everything (after a write below, or to release memory). */
+  clear(): void {
+    this.pages.clear();
+  }
+
+  get residentBytes(): number {
+    let n = 0;
+    for (const p of this.pages.values()) n += p.length;
+    return n;
+  }
+}
