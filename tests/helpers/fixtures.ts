@@ -46,9 +46,12 @@ export function ensureFixture(name: string): string {
 /** Decompress a file of ../shared/testdata (.gz, .xz, .zst or plain) into memory. */
 export function readTestdata(rel: string): Uint8Array {
   const file = path.join(sharedTestdata, rel);
-  if (rel.endsWith('.gz')) return new Uint8Array(execFileSync('gzip', ['-dc', file], { maxBuffer: 2 ** 31 }));
-  if (rel.endsWith('.xz')) return new Uint8Array(execFileSync('xz', ['-dc', file], { maxBuffer: 2 ** 31 }));
-  if (rel.endsWith('.zst')) return new Uint8Array(execFileSync('zstd', ['-dc', file], { maxBuffer: 2 ** 31 }));
+  if (rel.endsWith('.gz'))
+    return new Uint8Array(execFileSync('gzip', ['-dc', file], { maxBuffer: 2 ** 31 }));
+  if (rel.endsWith('.xz'))
+    return new Uint8Array(execFileSync('xz', ['-dc', file], { maxBuffer: 2 ** 31 }));
+  if (rel.endsWith('.zst'))
+    return new Uint8Array(execFileSync('zstd', ['-dc', file], { maxBuffer: 2 ** 31 }));
   return new Uint8Array(fs.readFileSync(file));
 }
 

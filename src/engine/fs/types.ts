@@ -6,7 +6,8 @@
 
 import type { BlockSource } from '../io/block-source.js';
 
-export type FileType = 'file' | 'directory' | 'symlink' | 'blockdev' | 'chardev' | 'fifo' | 'socket' | 'unknown';
+export type FileType =
+  'file' | 'directory' | 'symlink' | 'blockdev' | 'chardev' | 'fifo' | 'socket' | 'unknown';
 
 /** Like libguestfs' guestfs_statns: times in seconds + nanoseconds since the epoch (UTC). */
 export interface Stat {

@@ -21,9 +21,13 @@ export function checkRange(src: BlockSource, offset: number, length: number): vo
     throw new EngineError('EINVAL', `bad read range ${offset}+${length}`);
   }
   if (offset + length > src.size) {
-    throw new EngineError('io', `read ${offset}+${length} past end of ${src.name ?? 'source'} (size ${src.size})`, {
-      offset,
-    });
+    throw new EngineError(
+      'io',
+      `read ${offset}+${length} past end of ${src.name ?? 'source'} (size ${src.size})`,
+      {
+        offset,
+      },
+    );
   }
 }
 
@@ -33,7 +37,13 @@ export function slice(src: BlockSource, start: number, length: number, name?: st
     throw new EngineError('EINVAL', `bad slice ${start}+${length}`);
   }
   if (start + length > src.size) {
-    throw corrupt(name ?? 'slice', start, 'extends past the end of its parent', src.size, start + length);
+    throw corrupt(
+      name ?? 'slice',
+      start,
+      'extends past the end of its parent',
+      src.size,
+      start + length,
+    );
   }
   if (start === 0 && length === src.size && !name) return src;
   const out: BlockSource = {

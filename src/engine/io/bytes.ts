@@ -26,7 +26,11 @@ export class Bytes {
 
   private need(off: number, len: number): void {
     if (!Number.isInteger(off) || off < 0 || off + len > this.buf.length) {
-      throw corrupt(this.structure, this.base + off, `field of ${len} bytes lies outside the ${this.buf.length}-byte structure`);
+      throw corrupt(
+        this.structure,
+        this.base + off,
+        `field of ${len} bytes lies outside the ${this.buf.length}-byte structure`,
+      );
     }
   }
 
@@ -153,7 +157,13 @@ export function toHex(b: Uint8Array): string {
 }
 
 /** Read a whole structure from a source, refusing sizes above a named sanity limit. */
-export function checkedAlloc(structure: string, offset: number, size: number, limit: number, limitName: string): number {
+export function checkedAlloc(
+  structure: string,
+  offset: number,
+  size: number,
+  limit: number,
+  limitName: string,
+): number {
   if (!Number.isSafeInteger(size) || size < 0 || size > limit) {
     throw corrupt(structure, offset, `size exceeds ${limitName}`, `<= ${limit}`, size);
   }

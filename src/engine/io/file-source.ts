@@ -20,9 +20,13 @@ export class BlobSource implements BlockSource {
     readonly name: string = (blob as File).name ?? 'blob',
   ) {
     if (typeof FileReaderSync === 'undefined') {
-      throw new EngineError('unsupported', 'reading a File synchronously needs a Web Worker (FileReaderSync)', {
-        feature: 'FileReaderSync outside a worker',
-      });
+      throw new EngineError(
+        'unsupported',
+        'reading a File synchronously needs a Web Worker (FileReaderSync)',
+        {
+          feature: 'FileReaderSync outside a worker',
+        },
+      );
     }
     this.reader = new FileReaderSync();
     this.size = blob.size;
@@ -35,14 +39,21 @@ export class BlobSource implements BlockSource {
       buf = this.reader.readAsArrayBuffer(this.blob.slice(offset, offset + length));
     } catch (e) {
       // Chromium fails every read of a File that changed on disk after it was chosen.
-      const what = (e as Error).name === 'NotReadableError' ? 'the file changed on disk; select it again' : String(e);
+      const what =
+        (e as Error).name === 'NotReadableError'
+          ? 'the file changed on disk; select it again'
+          : String(e);
       throw new EngineError('io', `${this.name}: ${what}`, { path: this.name, offset });
     }
     if (buf.byteLength !== length) {
-      throw new EngineError('io', `${this.name}: short read at ${offset} (${buf.byteLength} of ${length})`, {
-        path: this.name,
-        offset,
-      });
+      throw new EngineError(
+        'io',
+        `${this.name}: short read at ${offset} (${buf.byteLength} of ${length})`,
+        {
+          path: this.name,
+          offset,
+        },
+      );
     }
     this.stats.calls++;
     this.stats.bytes += length;

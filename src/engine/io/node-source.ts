@@ -17,7 +17,11 @@ export class NodeFileSource implements BlockSource {
       this.size = fs.fstatSync(this.fd).size;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new EngineError(code === 'ENOENT' ? 'ENOENT' : 'io', `${path}: ${(e as Error).message}`, { path });
+      throw new EngineError(
+        code === 'ENOENT' ? 'ENOENT' : 'io',
+        `${path}: ${(e as Error).message}`,
+        { path },
+      );
     }
   }
 
@@ -27,12 +31,16 @@ export class NodeFileSource implements BlockSource {
 
   readAt(offset: number, length: number): Uint8Array {
     checkRange(this, offset, length);
-    if (this.fd === undefined) throw new EngineError('io', `${this.path}: closed`, { path: this.path });
+    if (this.fd === undefined)
+      throw new EngineError('io', `${this.path}: closed`, { path: this.path });
     const out = new Uint8Array(length);
     let done = 0;
     while (done < length) {
       const n = fs.readSync(this.fd, out, done, length - done, offset + done);
-      if (n <= 0) throw new EngineError('io', `${this.path}: short read at ${offset + done}`, { path: this.path });
+      if (n <= 0)
+        throw new EngineError('io', `${this.path}: short read at ${offset + done}`, {
+          path: this.path,
+        });
       done += n;
     }
     this.stats.calls++;

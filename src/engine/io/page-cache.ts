@@ -30,6 +30,7 @@ export class PageCache implements BlockSource {
   private readonly pages = new Map<number, Uint8Array>();
   /** The page after the end of the last read, and the current read-ahead window in pages. */
   private nextSequential = -1;
+  private lastEnd = -1;
   private window = 0;
   hits = 0;
   misses = 0;
@@ -45,9 +46,14 @@ export class PageCache implements BlockSource {
       throw new RangeError('page size must be a power of two');
     }
     this.maxPages = Math.max(4, Math.floor((opts.maxBytes ?? DEFAULT_CACHE_BYTES) / this.pageSize));
+    // The window never exceeds a quarter of the budget, so read-ahead cannot evict the
+    // pages of the request that triggered it.
     this.maxReadAheadPages = Math.max(
       1,
-      Math.floor((opts.maxReadAhead ?? DEFAULT_MAX_READAHEAD) / this.pageSize),
+      Math.min(
+        Math.floor((opts.maxReadAhead ?? DEFAULT_MAX_READAHEAD) / this.pageSize),
+        Math.floor(this.maxPages / 4),
+      ),
     );
   }
 
@@ -60,7 +66,8 @@ export class PageCache implements BlockSource {
     // A request larger than half the budget would evict itself: read it straight through,
     // in bounded runs, without caching (bulk copies such as convert).
     if (last - first + 1 > this.maxPages / 2) return this.readThrough(offset, length, out);
-    this.fill(first, last);
+    this.fill(offset, first, last);
+    this.lastEnd = offset + length;
     for (let p = first; p <= last; p++) {
       const page = this.get(p);
       const pageStart = p * this.pageSize;
@@ -72,7 +79,7 @@ export class PageCache implements BlockSource {
   }
 
   private readThrough(offset: number, length: number, out: Uint8Array): Uint8Array {
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const n = Math.min(MAX_RUN_BYTES, length - done);
       out.set(this.inner.readAt(offset + done, n), done);
       done += n;
@@ -82,23 +89,34 @@ export class PageCache implements BlockSource {
   }
 
   /** Make pages first..last resident with as few underlying reads as possible. */
-  private fill(first: number, last: number): void {
-    const sequential = first === this.nextSequential || first === this.nextSequential - 1;
+  private fill(offset: number, first: number, last: number): void {
+    const sequential = offset === this.lastEnd || first === this.nextSequential;
     this.window = sequential ? Math.min(Math.max(1, this.window * 2), this.maxReadAheadPages) : 0;
     this.nextSequential = last + 1;
     const lastPage = Math.floor((this.size - 1) / this.pageSize);
-    const end = Math.min(last + this.window, lastPage);
+    let end = last;
+    if (this.window > 0) {
+      // Read ahead in batches: only when less than half a window is already cached
+      // beyond this request, so a scan costs one call per half-window, not per page.
+      let ahead = 0;
+      while (ahead < this.window && this.pages.has(last + 1 + ahead)) ahead++;
+      if (ahead < this.window / 2) end = Math.min(last + this.window, lastPage);
+    }
+    const maxRun = Math.max(1, Math.floor(MAX_RUN_BYTES / this.pageSize));
     let p = first;
     while (p <= end) {
-      if (this.pages.has(p)) {
-        if (p <= last) this.hits++;
+      const page = this.pages.get(p);
+      if (page) {
+        if (p <= last) {
+          this.hits++;
+          // Refresh recency now so reading the rest of this request cannot evict it.
+          this.pages.delete(p);
+          this.pages.set(p, page);
+        }
         p++;
         continue;
       }
-      // A run of missing pages; read-ahead pages past `last` only extend a run, they never
-      // start one on their own when already cached.
       let q = p;
-      const maxRun = Math.max(1, Math.floor(MAX_RUN_BYTES / this.pageSize));
       while (q + 1 <= end && !this.pages.has(q + 1) && q + 1 - p < maxRun) q++;
       this.readRun(p, q);
       this.misses += Math.max(0, Math.min(q, last) - p + 1);
