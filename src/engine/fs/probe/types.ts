@@ -18,6 +18,11 @@ export interface ProbeResult {
 
 export interface FsProber {
   readonly type: string;
+  /**
+   * libblkid's BLKID_IDINFO_TOLERANT (iso9660, udf, hfs): may coexist with another
+   * filesystem signature without making the result ambiguous.
+   */
+  readonly tolerant?: boolean;
   /** Never throws: returns undefined when the signature is absent or unreadable. */
   probe(src: BlockSource): ProbeResult | undefined;
 }
