@@ -10,7 +10,10 @@ import type { BlockSource } from '../io/block-source.js';
  * supplied. `key` identifies the file for loop detection.
  */
 export interface FileResolver {
-  resolve(reference: string, referrer: string): { key: string; name: string; source: BlockSource } | undefined;
+  resolve(
+    reference: string,
+    referrer: string,
+  ): { key: string; name: string; source: BlockSource } | undefined;
 }
 
 export interface OpenContext {
@@ -21,6 +24,12 @@ export interface OpenContext {
   chain: string[];
   /** Open another image (a backing file) with format detection, sharing this context's rules. */
   openImage(source: BlockSource, key: string, chain: string[], formatHint?: string): DiskImage;
+  /**
+   * Open without backing files (format, size and "has a backing file" queries that must work
+   * when the backing file is absent). The image still names `backingFile`; reads that would
+   * need the backing file throw ENOENT instead of returning zeros.
+   */
+  readonly skipBacking?: boolean;
 }
 
 /** Facts a format reports about itself: shown by the UI, `disk_*` actions and tests. */
