@@ -1,7 +1,8 @@
 // exFAT main boot sector and the volume-label entry (type 0x83) of the root directory.
 // Reference: Microsoft "exFAT file system specification", sections 3.1 (Main Boot
 // Sector) and 7.3 (Volume Label Directory Entry); util-linux libblkid superblocks/exfat.c.
-// libblkid 2.38 does not verify the boot-region checksum, so neither do we.
+// libblkid 2.38 trusts the "EXFAT   " name alone: no boot signature, jump, must-be-zero
+// or checksum checks (later versions added them); we answer as 2.38 does.
 
 import { Bytes } from '../../io/bytes.js';
 import { Found, findMagic, guarded, magic } from './prober.js';
@@ -54,16 +55,11 @@ function findLabel(r: ProbeReader, g: ExfatGeometry, root: number): Uint8Array |
   return undefined;
 }
 
-/** exfat_valid_superblock (2.38): boot signature, a usable cluster size, jump, zero area. */
-function valid(bs: Bytes): boolean {
-  if (bs.u16le(510) !== 0xaa55) return false;
-  const sectorShift = bs.u8(108);
-  const clusterShift = bs.u8(109);
-  // 32-bit arithmetic in libblkid: a cluster size of 2^32 or more counts as zero.
-  if (sectorShift >= 32 || clusterShift >= 32 || sectorShift + clusterShift >= 32) return false;
-  if (bs.u8(0) !== 0xeb || bs.u8(1) !== 0x76 || bs.u8(2) !== 0x90) return false;
-  return bs.raw(11, 53).every((x) => x === 0);
-}
+/**
+ * BLOCK_SIZE as libblkid 2.38 computes it, `1u << BytesPerSectorShift` on x86, where
+ * the shift count is taken modulo 32 (a hostile shift of 64 prints 1).
+ */
+const blockSize = (shift: number): number => 2 ** (shift & 31);
 
 export const exfatProber = {
   type: 'exfat',
@@ -73,7 +69,6 @@ export const exfatProber = {
       const buf = r.bytes(0, 512);
       if (!buf) return undefined;
       const bs = new Bytes(buf, 'exFAT boot sector', 0);
-      if (!valid(bs)) return undefined;
       const g: ExfatGeometry = {
         sectorShift: bs.u8(108),
         clusterShift: bs.u8(109),
@@ -81,11 +76,13 @@ export const exfatProber = {
         heapOffset: bs.u32le(88),
       };
       const f = new Found();
-      const label = findLabel(r, g, bs.u32le(96));
+      // Shifts of 32 or more make libblkid compute nonsense offsets: no label then.
+      const sane = g.sectorShift < 32 && g.clusterShift < 32;
+      const label = sane ? findLabel(r, g, bs.u32le(96)) : undefined;
       if (label) f.set('LABEL', utf8Label(label, 'utf16le'));
       f.set('UUID', serialUuid(bs.raw(100, 4)));
       f.set('VERSION', `${bs.u8(105)}.${bs.u8(104)}`);
-      f.set('BLOCK_SIZE', String(2 ** g.sectorShift));
+      f.set('BLOCK_SIZE', String(blockSize(g.sectorShift)));
       return f.result('exfat', 'filesystem');
     }),
 } satisfies FsProber;

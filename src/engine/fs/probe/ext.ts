@@ -1,14 +1,10 @@
 // ext2/ext3/ext4 superblocks and ext3/4 external journal devices (jbd). One on-disk
 // structure, several blkid TYPEs: which one a superblock is depends only on feature
 // flags, decided exactly as libblkid does (the first prober in registry order that
-// accepts the flags wins: ext4, ext3, ext2, jbd).
+// accepts the flags wins: ext4dev, ext4, ext3, ext2, jbd).
 // Reference: kernel Documentation/filesystems/ext4/super.rst; util-linux libblkid
-// superblocks/ext.c.
-//
-// libblkid also consults /proc/filesystems (an ext2-less kernel turns journal-less ext2
-// into "ext4"; ext4dev for test filesystems). We assume the common modern host where the
-// kernel offers ext2, ext3 and ext4 and not ext4dev, so the answer depends on the image
-// alone.
+// superblocks/ext.c (2.38: the decision depends on the superblock alone; older versions
+// also asked /proc/filesystems).
 
 import { Bytes } from '../../io/bytes.js';
 import { Found, guarded, magic } from './prober.js';
@@ -26,10 +22,11 @@ const INCOMPAT_FILETYPE = 0x0002;
 const INCOMPAT_RECOVER = 0x0004;
 const INCOMPAT_JOURNAL_DEV = 0x0008;
 const INCOMPAT_META_BG = 0x0010;
+/** s_flags: "test filesystem", meant for the in-development ext4dev driver. */
+const FLAGS_TEST_FILESYS = 0x0004;
 const RO_COMPAT_SPARSE_SUPER = 0x0001;
 const RO_COMPAT_LARGE_FILE = 0x0002;
 const RO_COMPAT_BTREE_DIR = 0x0004;
-const FLAGS_TEST_FILESYS = 0x0004;
 
 /** Features an ext2 driver understands; anything else makes the filesystem ext3/ext4. */
 const EXT2_RO_COMPAT_SUPP = RO_COMPAT_SPARSE_SUPER | RO_COMPAT_LARGE_FILE | RO_COMPAT_BTREE_DIR;
@@ -94,9 +91,15 @@ export const ext4Prober = extProber('ext4', (es) => {
   if (es.incompat & INCOMPAT_JOURNAL_DEV) return undefined;
   const beyondExt3 = es.roCompat & ~EXT3_RO_COMPAT_SUPP || es.incompat & ~EXT3_INCOMPAT_SUPP;
   if (!beyondExt3) return undefined;
-  // A filesystem flagged for in-development code is ext4dev's, which we do not offer.
+  // A filesystem flagged for in-development code is ext4dev's, not ext4's.
   if (es.flags & FLAGS_TEST_FILESYS) return undefined;
   return 4;
+}) satisfies FsProber;
+
+/** ext4dev: any non-journal-device superblock flagged TEST_FILESYS (probed before ext4). */
+export const ext4devProber = extProber('ext4dev', (es) => {
+  if (es.incompat & INCOMPAT_JOURNAL_DEV) return undefined;
+  return es.flags & FLAGS_TEST_FILESYS ? 4 : undefined;
 }) satisfies FsProber;
 
 /** ext3: has a journal and no feature outside ext3's set. */

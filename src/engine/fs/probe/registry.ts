@@ -19,7 +19,7 @@ import { apfsProber } from './apfs.js';
 import { bitlockerProber } from './bitlocker.js';
 import { btrfsProber } from './btrfs.js';
 import { exfatProber } from './exfat.js';
-import { ext2Prober, ext3Prober, ext4Prober, jbdProber } from './ext.js';
+import { ext2Prober, ext3Prober, ext4devProber, ext4Prober, jbdProber } from './ext.js';
 import { f2fsProber } from './f2fs.js';
 import { hfsProber, hfsplusProber } from './hfsplus.js';
 import { iso9660Prober } from './iso9660.js';
@@ -46,6 +46,7 @@ export const PROBERS: readonly FsProber[] = [
   swsuspendProber,
   swapProber,
   xfsProber,
+  ext4devProber,
   ext4Prober,
   ext3Prober,
   ext2Prober,
