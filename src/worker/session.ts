@@ -1,0 +1,189 @@
+// The worker's session: one set of supplied files opened through a Guestfs handle. This is
+// the object the page talks to over Comlink (worker.ts exposes it); it is plain TypeScript
+// over the engine, so Node tests drive it with files read by NodeFileSource.
+// Reference: DESIGN.md "Worker API".
+
+import { EngineError } from '../engine/errors.js';
+import { Guestfs } from '../engine/guestfs/handle.js';
+import type { Inventory } from '../engine/guestfs/inventory.js';
+import { readHead } from '../engine/io/block-source.js';
+import { type IoStats, newStats } from '../engine/io/stats.js';
+import type { SuppliedFilesEnvironment } from './browser-env.js';
+import { analyseImageSet, chooseDrives, explainOpenFailure } from './top-image.js';
+
+export interface OpenOptions {
+  /** Force the image format of the drives (as add_drive_opts' format). */
+  format?: string;
+  /** The files to open as drives, in order; by default the one top image of the set. */
+  drives?: string[];
+}
+
+/** The file opened fine but holds nothing we recognise: probably not a disk image. */
+export interface NotDiskImageNotice {
+  kind: 'not-a-disk-image';
+  file: string;
+  message: string;
+  /** What was found instead, one fact per line. */
+  detected: string[];
+}
+
+export interface OpenedImage {
+  status: 'opened';
+  /** Identifies this session; the page keys its queries with it. */
+  session: number;
+  /** The files opened as drives (tops of their backing chains). */
+  drives: string[];
+  files: string[];
+  inventory: Inventory;
+  notices: NotDiskImageNotice[];
+}
+
+/** Several files are tops of their own chains: the user picks which to open. */
+export interface ChooseDrives {
+  status: 'choose';
+  files: string[];
+  candidates: string[];
+}
+
+export type OpenResult = OpenedImage | ChooseDrives;
+
+/** The API the worker exposes (each method returns a Promise on the page side). */
+export interface SessionApi {
+  open(files: File[], opts?: OpenOptions): OpenResult;
+  inventory(): Inventory;
+  ioStats(): IoStats;
+  close(): void;
+}
+
+/** How much of a file's head is looked at to say "this looks like text". */
+const TEXT_SNIFF_BYTES = 4096;
+
+interface Current {
+  id: number;
+  env: SuppliedFilesEnvironment;
+  handle: Guestfs;
+}
+
+export class SessionHost<F> {
+  private current: Current | undefined;
+  private nextId = 1;
+
+  constructor(private readonly makeEnvironment: (files: F[]) => SuppliedFilesEnvironment) {}
+
+  open(files: F[], opts: OpenOptions = {}): OpenResult {
+    this.close();
+    const env = this.makeEnvironment(files);
+    const names = env.names();
+    const analysis = analyseImageSet(env);
+    const drives = chooseDrives(analysis, names, opts.drives);
+    if (!drives) return { status: 'choose', files: names, candidates: analysis.tops };
+    const handle = this.launch(env, drives, opts.format);
+    const id = this.nextId++;
+    this.current = { id, env, handle };
+    const inventory = handle.inventory();
+    return {
+      status: 'opened',
+      session: id,
+      drives,
+      files: names,
+      inventory,
+      notices: notDiskImageNotices(inventory, env),
+    };
+  }
+
+  private launch(env: SuppliedFilesEnvironment, drives: string[], format?: string): Guestfs {
+    const handle = new Guestfs(env);
+    env.resolver.missing = [];
+    try {
+      for (const d of drives) handle.add_drive_opts(d, { format, readonly: true });
+      handle.launch();
+      return handle;
+    } catch (e) {
+      handle.close();
+      throw explainOpenFailure(e, env.resolver.missing, drives[0]!);
+    }
+  }
+
+  inventory(): Inventory {
+    return this.need().handle.inventory();
+  }
+
+  ioStats(): IoStats {
+    return this.current ? this.current.env.stats() : newStats();
+  }
+
+  /** The session id, or undefined when nothing is open. */
+  session(): number | undefined {
+    return this.current?.id;
+  }
+
+  close(): void {
+    this.current?.handle.close();
+    this.current = undefined;
+  }
+
+  private need(): Current {
+    if (!this.current) throw new EngineError('EINVAL', 'no image is open');
+    return this.current;
+  }
+}
+
+/**
+ * The raw driver accepts any file, so "not a disk image" shows up as a drive with no
+ * partition table, no filesystem and no error. Say so plainly, with what was found.
+ */
+export function notDiskImageNotices(
+  inv: Inventory,
+  env: SuppliedFilesEnvironment,
+): NotDiskImageNotice[] {
+  const out: NotDiskImageNotice[] = [];
+  for (const disk of inv.disks) {
+    if (disk.partitionTable || disk.error) continue;
+    const onDisk = inv.devices.filter((d) => d.name === disk.device || d.parent === disk.device);
+    if (onDisk.some((d) => d.fs)) continue;
+    const detected = [`format: ${disk.format}`, `size: ${disk.virtualSize} bytes`];
+    detected.push('no partition table (neither MBR nor GPT)', 'no filesystem signature');
+    const source = env.source(disk.file);
+    if (source && looksLikeText(readHead(source, 0, TEXT_SNIFF_BYTES))) {
+      detected.push('its first bytes are text');
+    }
+    out.push({
+      kind: 'not-a-disk-image',
+      file: disk.file,
+      message: `No partition table or filesystem found in ${disk.file} — is this a disk image?`,
+      detected,
+    });
+  }
+  return out;
+}
+
+/** Valid UTF-8 with no NUL and few control characters: a text file, not a disk. */
+export function looksLikeText(head: Uint8Array): boolean {
+  if (head.length === 0) return false;
+  let control = 0;
+  for (const b of head) {
+    if (b === 0) return false;
+    if (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) control++;
+  }
+  if (control > head.length / 100) return false;
+  try {
+    // A multi-byte character cut at the end of the sniffed head is still text.
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, trimPartialUtf8(head)));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Length of `b` without a trailing, incomplete UTF-8 sequence. */
+function trimPartialUtf8(b: Uint8Array): number {
+  for (let i = b.length - 1; i >= Math.max(0, b.length - 4); i--) {
+    const c = b[i]!;
+    if (c < 0x80) return b.length;
+    if (c >= 0xc0) {
+      const need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+      return b.length - i < need ? i : b.length;
+    }
+  }
+  return b.length;
+}

@@ -1,0 +1,24 @@
+// The dedicated module worker: the only place the engine runs in the browser. It reads
+// the user's files synchronously (FileReaderSync) and answers the page over Comlink.
+// Errors are thrown back to the page with their fields (error-transfer.ts); none of them
+// ends the worker, so the next drop works after a bad one.
+
+/// <reference lib="webworker" />
+import { expose } from 'comlink';
+import { browserEnvironment } from './browser-env.js';
+import './error-transfer.js';
+import { type OpenOptions, type SessionApi, SessionHost } from './session.js';
+
+const host = new SessionHost<File>(browserEnvironment);
+
+const api: SessionApi = {
+  open: (files: File[], opts?: OpenOptions) => host.open(files, opts),
+  inventory: () => host.inventory(),
+  ioStats: () => host.ioStats(),
+  close: () => host.close(),
+};
+
+// A bug that escapes a call (not an EngineError) is logged, never fatal to the worker.
+self.addEventListener('unhandledrejection', (e) => console.error('worker:', e.reason));
+
+expose(api);
