@@ -21,6 +21,7 @@ function expected(name: string): Record<string, string> {
 /** The images the build script makes; a missing expected file fails the test. */
 const IMAGES = [
   'ext2.img',
+  'ext4-utf8.img',
   'ext3.img',
   'ext4.img',
   'ext4-nocsum.img',
