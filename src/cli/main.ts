@@ -1,0 +1,95 @@
+// `guestkit` — the command-line face of the engine, in the style of the virt-* tools.
+// Exit status: 0 success, 1 an engine error (printed as `guestkit: KIND: message`),
+// 2 a usage error.
+
+import { EngineError } from '../engine/errors.js';
+import { Guestfs } from '../engine/guestfs/handle.js';
+import { type CommonArgs, UsageError, parseArgs, requireDrives } from './args.js';
+import { listActions, runCalls, splitCalls } from './commands/call.js';
+import { checkTarget, convertToRaw } from './commands/convert.js';
+import { filesystemRows, formatRows } from './commands/filesystems.js';
+import { NodeEnvironment } from './node-env.js';
+
+const USAGE = `usage: guestkit COMMAND [OPTIONS]
+
+commands:
+  filesystems -a IMG… [--long] [--all] [--extra] [--partitions] [--block-devices] [--json] [-h]
+  convert -a IMG [--format FMT] --to raw OUT
+  call -a IMG… NAME ARGS… [: NAME ARGS…]…     (call --list prints the API table)
+
+options: -a IMG (repeatable), --format FMT (for the following -a), -v, -x (trace)
+`;
+
+function handle(args: CommonArgs, env: NodeEnvironment): Guestfs {
+  const g = new Guestfs(env);
+  g.set_verbose(args.verbose);
+  g.set_trace(args.trace);
+  for (const d of args.drives) g.add_drive_opts(d.filename, { format: d.format, readonly: true });
+  return g;
+}
+
+function run(argv: string[]): number {
+  const [command, ...rest] = argv;
+  const out = (s: string) => process.stdout.write(s);
+  const env = new NodeEnvironment((line) => process.stderr.write(`${line}\n`));
+  switch (command) {
+    case 'filesystems': {
+      const args = parseArgs(rest);
+      requireDrives(args, 'filesystems');
+      const g = handle(args, env);
+      g.launch();
+      out(formatRows(filesystemRows(g, args), args));
+      return 0;
+    }
+    case 'convert': {
+      const args = parseArgs(rest);
+      requireDrives(args, 'convert');
+      checkTarget(args.flags.get('--to'));
+      if (args.drives.length !== 1) throw new UsageError('convert: give exactly one -a IMG');
+      const target = args.positional[0];
+      if (!target) throw new UsageError('convert: name the output file');
+      const d = args.drives[0]!;
+      const g = handle({ ...args, drives: [] }, env);
+      convertToRaw(g.openImageFile(d.filename, d.format), target);
+      return 0;
+    }
+    case 'call': {
+      const args = parseArgs(rest);
+      if (args.flags.has('--list')) {
+        out(listActions());
+        return 0;
+      }
+      const g = handle(args, env);
+      runCalls(g, splitCalls(args.positional), false, (line) => out(`${line}\n`));
+      return 0;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      out(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+function main(): void {
+  let code: number;
+  try {
+    code = run(process.argv.slice(2));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`guestkit: ${e.message}\n${USAGE}`);
+      code = 2;
+    } else if (e instanceof EngineError) {
+      process.stderr.write(`guestkit: ${e.kind}: ${e.message}\n`);
+      code = 1;
+    } else {
+      throw e;
+    }
+  }
+  process.exitCode = code;
+}
+
+main();

@@ -1,0 +1,26 @@
+// What the Guestfs handle needs from its host: a way to open the files named by
+// add_drive, a resolver for the files images name (backing files, extents), I/O
+// statistics and a trace sink. Node (src/cli/node-env.ts) and the browser worker
+// (src/worker/browser-env.ts) each provide one.
+
+import type { FileResolver } from '../formats/types.js';
+import type { BlockSource } from '../io/block-source.js';
+import type { IoStats } from '../io/stats.js';
+
+export interface OpenedFile {
+  /** Identity for loop detection (realpath in Node, the file's name in the browser). */
+  key: string;
+  /** Name to show and to resolve references against. */
+  name: string;
+  source: BlockSource;
+}
+
+export interface GuestfsEnvironment {
+  /** Open a file named by add_drive / disk_format; throws EngineError ENOENT when absent. */
+  openDrive(filename: string): OpenedFile;
+  resolver: FileResolver;
+  /** Reads that reached real storage, summed over every file opened so far. */
+  stats(): IoStats;
+  /** Where set_trace / set_verbose output goes (stderr in Node, console in the worker). */
+  log?(line: string): void;
+}

@@ -1,0 +1,451 @@
+// The libguestfs-compatible handle. Method names, argument order, return shapes and
+// error conditions follow guestfs(3); the action table (api-table.ts) declares them.
+// Reading is synchronous: launch opens formats and partition tables in milliseconds.
+
+import { EngineError, unsupported } from '../errors.js';
+import { createOpenContext, openImage } from '../formats/registry.js';
+import type { DiskImage } from '../formats/types.js';
+import { slice } from '../io/block-source.js';
+import { openPartitionTable } from '../partitions/registry.js';
+import { probe } from '../fs/probe/registry.js';
+import type { ProbeResult } from '../fs/probe/types.js';
+import { ACTIONS, findAction } from './api-table.js';
+import {
+  canonicalDeviceName,
+  deviceIndex,
+  diskName,
+  partitionName,
+  partToDev,
+} from '../partitions/naming.js';
+import type { Device, Drive, OpenDrive } from './devices.js';
+import type { GuestfsEnvironment } from './environment.js';
+import type { DeviceSummary, Inventory } from './inventory.js';
+
+export interface PartListEntry {
+  part_num: number;
+  part_start: number;
+  part_end: number;
+  part_size: number;
+}
+
+export interface AddDriveOpts {
+  format?: string;
+  readonly?: boolean;
+}
+
+export class Guestfs {
+  private drives: Drive[] = [];
+  private opened: OpenDrive[] = [];
+  private devices = new Map<string, Device>();
+  private launched = false;
+  private trace = false;
+  private verbose = false;
+
+  constructor(private readonly env: GuestfsEnvironment) {}
+
+  // ---- configuration and lifecycle ----
+
+  add_drive_opts(filename: string, opts: AddDriveOpts = {}): void {
+    if (this.launched)
+      throw new EngineError('EINVAL', 'add_drive_opts: the handle is already launched');
+    if (opts.readonly === false) {
+      throw unsupported(
+        'writable drives',
+        'guestkit opens images read-only; edits go to an overlay (not available yet)',
+      );
+    }
+    this.drives.push({ index: this.drives.length, filename, format: opts.format, readonly: true });
+  }
+  add_drive(filename: string, opts: AddDriveOpts = {}): void {
+    this.add_drive_opts(filename, opts);
+  }
+  add_drive_ro(filename: string): void {
+    this.add_drive_opts(filename, { readonly: true });
+  }
+
+  launch(): void {
+    if (this.launched) throw new EngineError('EINVAL', 'launch: the handle is already launched');
+    if (this.drives.length === 0)
+      throw new EngineError('EINVAL', 'launch: no drives added (call add_drive_opts first)');
+    for (const d of this.drives) this.opened.push(this.openDrive(d));
+    this.launched = true;
+  }
+
+  private openDrive(d: Drive): OpenDrive {
+    const file = this.env.openDrive(d.filename);
+    const ctx = createOpenContext(this.env.resolver, file.key);
+    const image = openImage(file.source, ctx, d.format);
+    const backingChain: string[] = [];
+    for (let b = image.backing; b; b = b.backing) backingChain.push(b.name ?? '?');
+    const drive: OpenDrive = { ...d, image, backingChain };
+    const name = diskName(d.index);
+    this.devices.set(name, { name, kind: 'disk', source: image, start: 0, drive });
+    try {
+      drive.table = openPartitionTable(image);
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      // A damaged table must not hide the rest of the drive: record it and go on.
+      drive.tableError = e;
+      this.log(`${name}: partition table unreadable: ${e.message}`);
+    }
+    for (const p of drive.table?.partitions ?? []) {
+      const pname = partitionName(name, p.partnum);
+      const source = slice(image, p.start, p.size, pname);
+      this.devices.set(pname, {
+        name: pname,
+        kind: 'partition',
+        source,
+        start: p.start,
+        drive,
+        partition: p,
+      });
+    }
+    this.log(
+      `${name}: ${image.format} ${image.size} bytes, ${drive.table?.type ?? 'no'} partition table`,
+    );
+    return drive;
+  }
+
+  shutdown(): void {
+    this.devices.clear();
+    this.opened = [];
+    this.launched = false;
+  }
+  close(): void {
+    this.shutdown();
+    this.drives = [];
+  }
+
+  set_trace(trace: boolean): void {
+    this.trace = trace;
+  }
+  get_trace(): boolean {
+    return this.trace;
+  }
+  set_verbose(verbose: boolean): void {
+    this.verbose = verbose;
+  }
+  get_verbose(): boolean {
+    return this.verbose;
+  }
+
+  private log(line: string): void {
+    if (this.verbose) this.env.log?.(`libguestfs: ${line}`);
+  }
+
+  // ---- host-side image queries ----
+
+  private openHostImage(filename: string, format?: string): DiskImage {
+    const file = this.env.openDrive(filename);
+    return openImage(file.source, createOpenContext(this.env.resolver, file.key), format);
+  }
+  disk_format(filename: string): string {
+    const file = this.env.openDrive(filename);
+    // Format detection alone must not need the backing files to be present.
+    return openImage(
+      file.source,
+      createOpenContext(this.env.resolver, file.key, { skipBacking: true }),
+    ).format;
+  }
+  disk_virtual_size(filename: string): number {
+    const file = this.env.openDrive(filename);
+    return openImage(
+      file.source,
+      createOpenContext(this.env.resolver, file.key, { skipBacking: true }),
+    ).size;
+  }
+  disk_has_backing_file(filename: string): boolean {
+    const file = this.env.openDrive(filename);
+    return (
+      openImage(file.source, createOpenContext(this.env.resolver, file.key, { skipBacking: true }))
+        .backingFile !== undefined
+    );
+  }
+  /** The opened virtual disk of a host file, backing chain included (convert, bench). */
+  openImageFile(filename: string, format?: string): DiskImage {
+    return this.openHostImage(filename, format);
+  }
+
+  // ---- devices ----
+
+  private needLaunch(action: string): void {
+    if (!this.launched)
+      throw new EngineError('EINVAL', `${action}: call launch before using this function`);
+  }
+
+  /** Look up a device by any accepted spelling (canonicalised like libguestfs). */
+  device(name: string, action = 'device'): Device {
+    this.needLaunch(action);
+    const d = this.devices.get(canonicalDeviceName(name));
+    if (!d)
+      throw new EngineError('ENOENT', `${action}: ${name}: No such file or directory`, {
+        path: name,
+      });
+    return d;
+  }
+
+  private wholeDevice(name: string, action: string): Device {
+    const d = this.device(name, action);
+    if (d.kind !== 'disk')
+      throw new EngineError('EINVAL', `${action}: ${name}: not a whole device`, { path: name });
+    return d;
+  }
+
+  private partition(device: string, partnum: number, action: string) {
+    const d = this.wholeDevice(device, action);
+    const table = d.drive.table;
+    if (!table)
+      throw new EngineError('EINVAL', `${action}: ${device}: unrecognised disk label`, {
+        path: device,
+      });
+    const p = table.partitions.find((x) => x.partnum === partnum);
+    if (!p)
+      throw new EngineError('ENOENT', `${action}: ${device}: partition ${partnum} does not exist`, {
+        path: device,
+      });
+    return { table, p };
+  }
+
+  list_devices(): string[] {
+    this.needLaunch('list_devices');
+    return [...this.devices.values()].filter((d) => d.kind === 'disk').map((d) => d.name);
+  }
+
+  list_partitions(): string[] {
+    this.needLaunch('list_partitions');
+    return [...this.devices.values()].filter((d) => d.kind === 'partition').map((d) => d.name);
+  }
+
+  /** libguestfs' listfs: whole devices that carry a partition table, extended partitions
+   * and volume-manager members are not filesystems; anything unrecognised is "unknown". */
+  list_filesystems(): Record<string, string> {
+    this.needLaunch('list_filesystems');
+    const out: Record<string, string> = {};
+    for (const d of this.devices.values()) {
+      if (d.kind === 'disk' && d.drive.table) continue;
+      if (d.partition?.kind === 'extended') continue;
+      const r = this.probeDevice(d);
+      if (r && (r.type === 'LVM2_member' || r.type === 'linux_raid_member')) continue;
+      out[d.name] = r?.type ?? 'unknown';
+    }
+    return out;
+  }
+
+  part_list(device: string): PartListEntry[] {
+    const d = this.wholeDevice(device, 'part_list');
+    const table = d.drive.table;
+    if (!table)
+      throw new EngineError('EINVAL', `part_list: ${device}: unrecognised disk label`, {
+        path: device,
+      });
+    return table.partitions.map((p) => ({
+      part_num: p.partnum,
+      part_start: p.start,
+      part_end: p.start + p.size - 1,
+      part_size: p.size,
+    }));
+  }
+
+  part_get_parttype(device: string): string {
+    const d = this.wholeDevice(device, 'part_get_parttype');
+    if (!d.drive.table)
+      throw new EngineError('EINVAL', `part_get_parttype: ${device}: unrecognised disk label`, {
+        path: device,
+      });
+    return d.drive.table.type;
+  }
+
+  part_get_bootable(device: string, partnum: number): boolean {
+    return this.partition(device, partnum, 'part_get_bootable').p.bootable;
+  }
+
+  part_get_mbr_id(device: string, partnum: number): number {
+    const { table, p } = this.partition(device, partnum, 'part_get_mbr_id');
+    if (table.type !== 'msdos' || p.mbrId === undefined) {
+      throw new EngineError('EINVAL', `part_get_mbr_id: ${device}: partition table is not msdos`, {
+        path: device,
+      });
+    }
+    return p.mbrId;
+  }
+
+  private gptPartition(device: string, partnum: number, action: string) {
+    const r = this.partition(device, partnum, action);
+    if (r.table.type !== 'gpt')
+      throw new EngineError('EINVAL', `${action}: ${device}: partition table is not gpt`, {
+        path: device,
+      });
+    return r.p;
+  }
+  part_get_gpt_type(device: string, partnum: number): string {
+    return this.gptPartition(device, partnum, 'part_get_gpt_type').gptType ?? '';
+  }
+  part_get_gpt_guid(device: string, partnum: number): string {
+    return this.gptPartition(device, partnum, 'part_get_gpt_guid').gptGuid ?? '';
+  }
+  part_get_gpt_attributes(device: string, partnum: number): number {
+    return Number(
+      this.gptPartition(device, partnum, 'part_get_gpt_attributes').gptAttributes ?? '0',
+    );
+  }
+  part_get_name(device: string, partnum: number): string {
+    return this.gptPartition(device, partnum, 'part_get_name').name ?? '';
+  }
+  part_get_disk_guid(device: string): string {
+    const d = this.wholeDevice(device, 'part_get_disk_guid');
+    if (d.drive.table?.type !== 'gpt')
+      throw new EngineError('EINVAL', `part_get_disk_guid: ${device}: partition table is not gpt`, {
+        path: device,
+      });
+    return d.drive.table.id ?? '';
+  }
+
+  part_to_dev(partition: string): string {
+    const d = this.device(partition, 'part_to_dev');
+    if (d.kind !== 'partition')
+      throw new EngineError('EINVAL', `part_to_dev: ${partition}: device name is not a partition`, {
+        path: partition,
+      });
+    return partToDev(d.name);
+  }
+  part_to_partnum(partition: string): number {
+    const d = this.device(partition, 'part_to_partnum');
+    if (d.kind !== 'partition' || !d.partition) {
+      throw new EngineError(
+        'EINVAL',
+        `part_to_partnum: ${partition}: device name is not a partition`,
+        { path: partition },
+      );
+    }
+    return d.partition.partnum;
+  }
+  canonical_device_name(device: string): string {
+    return canonicalDeviceName(device);
+  }
+  device_index(device: string): number {
+    this.needLaunch('device_index');
+    return deviceIndex(device, this.opened.length);
+  }
+  is_whole_device(device: string): boolean {
+    return this.device(device, 'is_whole_device').kind === 'disk';
+  }
+
+  blockdev_getsize64(device: string): number {
+    return this.device(device, 'blockdev_getsize64').source.size;
+  }
+  blockdev_getsz(device: string): number {
+    return Math.floor(this.device(device, 'blockdev_getsz').source.size / 512);
+  }
+  blockdev_getss(device: string): number {
+    return this.device(device, 'blockdev_getss').drive.table?.sectorSize ?? 512;
+  }
+  blockdev_getbsz(device: string): number {
+    this.device(device, 'blockdev_getbsz');
+    return 4096;
+  }
+
+  // ---- filesystem identity ----
+
+  private probeDevice(d: Device): ProbeResult | undefined {
+    if (!d.probed) d.probed = { result: probe(d.source) };
+    return d.probed.result;
+  }
+  vfs_type(mountable: string): string {
+    return this.probeDevice(this.device(mountable, 'vfs_type'))?.type ?? '';
+  }
+  vfs_label(mountable: string): string {
+    return this.probeDevice(this.device(mountable, 'vfs_label'))?.label ?? '';
+  }
+  vfs_uuid(mountable: string): string {
+    return this.probeDevice(this.device(mountable, 'vfs_uuid'))?.uuid ?? '';
+  }
+  blkid(device: string): Record<string, string> {
+    const r = this.probeDevice(this.device(device, 'blkid'));
+    if (!r) return {};
+    const out: Record<string, string> = {};
+    if (r.label !== undefined) out.LABEL = r.label;
+    if (r.uuid !== undefined) out.UUID = r.uuid;
+    Object.assign(out, r.extra);
+    out.TYPE = r.type;
+    out.USAGE = r.usage;
+    return out;
+  }
+
+  // ---- guestkit extensions ----
+
+  /** Everything launch found, for the UI's disk map and the CLI's filesystems command. */
+  inventory(): Inventory {
+    this.needLaunch('inventory');
+    const disks = this.opened.map((d) => ({
+      device: diskName(d.index),
+      file: d.filename,
+      format: d.image.format,
+      virtualSize: d.image.size,
+      backingChain: d.backingChain,
+      info: d.image.info,
+      snapshots: d.image.snapshots ?? [],
+      partitionTable: d.table && {
+        type: d.table.type,
+        sectorSize: d.table.sectorSize,
+        id: d.table.id,
+        warnings: d.table.warnings,
+      },
+      error: d.tableError && { kind: d.tableError.kind, message: d.tableError.message },
+    }));
+    const devices = [...this.devices.values()].map((d) => this.summarize(d));
+    return { disks, devices, io: this.env.stats() };
+  }
+
+  private summarize(d: Device): DeviceSummary {
+    const p = d.partition;
+    const out: DeviceSummary = { name: d.name, kind: d.kind, start: d.start, size: d.source.size };
+    if (p) {
+      Object.assign(out, {
+        parent: diskName(d.drive.index),
+        partnum: p.partnum,
+        partKind: p.kind,
+        bootable: p.bootable,
+        mbrId: p.mbrId,
+        gptType: p.gptType,
+        gptGuid: p.gptGuid,
+        partName: p.name,
+      });
+    }
+    const skip = (d.kind === 'disk' && d.drive.table) || p?.kind === 'extended';
+    const r = skip ? undefined : this.probeDevice(d);
+    if (r) out.fs = { type: r.type, usage: r.usage, label: r.label, uuid: r.uuid, extra: r.extra };
+    return out;
+  }
+
+  /** Call an action of the table by name with already-typed arguments (CLI `call`). */
+  call(name: string, args: unknown[], optargs: Record<string, unknown> = {}): unknown {
+    const action = findAction(name);
+    if (!action)
+      throw new EngineError('EINVAL', `${name}: no such action (guestkit call --list shows them)`);
+    if (action.state !== 'implemented')
+      throw unsupported(action.name, action.reason ?? 'not implemented');
+    const fn = (this as unknown as Record<string, (...x: unknown[]) => unknown>)[action.name];
+    if (typeof fn !== 'function')
+      throw new Error(`action table and handle disagree on ${action.name}`);
+    if (this.trace)
+      this.env.log?.(
+        `libguestfs: trace: ${action.name} ${args.map((x) => JSON.stringify(x)).join(' ')}`,
+      );
+    const result = action.optargs ? fn.call(this, ...args, optargs) : fn.call(this, ...args);
+    if (this.trace) this.env.log?.(`libguestfs: trace: ${action.name} = ${JSON.stringify(result)}`);
+    return result;
+  }
+
+  static actions = ACTIONS;
+}
+
+// Actions the table declares but guestkit cannot perform still exist as methods, so code
+// ported from libguestfs learns why at the first call instead of meeting "not a function".
+for (const action of ACTIONS) {
+  if (action.state === 'implemented') continue;
+  Object.defineProperty(Guestfs.prototype, action.name, {
+    value: () => {
+      throw unsupported(action.name, action.reason ?? 'not implemented');
+    },
+  });
+}
