@@ -10,7 +10,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createOpenContext, openImage } from '../formats/registry.js';
 import type { DiskImage, FileResolver } from '../formats/types.js';
-import type { BlockSource } from './block-source.js';
 import { NodeFileSource } from './node-source.js';
 import { PageCache, type PageCacheOptions } from './page-cache.js';
 import type { IoStats } from './stats.js';

@@ -33,8 +33,9 @@ export const qcow2Driver = {
   probe(head: Uint8Array): boolean {
     if (head.length < 8) return false;
     const b = new Bytes(head, HEADER_STRUCTURE);
-    const version = b.u32be(4);
-    return b.u32be(0) === QCOW_MAGIC && (version === 2 || version === 3);
+    // Any version but 1 (the qcow driver's): a future version must reach open() and be
+    // refused as unsupported, not fall through to raw.
+    return b.u32be(0) === QCOW_MAGIC && b.u32be(4) !== 1;
   },
 
   open(file: BlockSource, ctx: OpenContext): DiskImage {
