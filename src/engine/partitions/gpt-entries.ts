@@ -9,7 +9,7 @@ import { corrupt } from '../errors.js';
 import type { BlockSource } from '../io/block-source.js';
 import { Bytes } from '../io/bytes.js';
 import { crc32 } from '../util/crc32.js';
-import { entryArrayBytes, type GptHeader } from './gpt-header.js';
+import { GPT_ENTRY_MIN_SIZE, entryArrayBytes, type GptHeader } from './gpt-header.js';
 
 export const GPT_ENTRY_NAME_OFFSET = 56;
 /** PartitionName: 36 UTF-16LE code units. */
@@ -113,10 +113,31 @@ export function readGptEntries(disk: BlockSource, h: GptHeader): GptEntry[] {
       actual,
     );
   }
+  return decodeGptEntryArray(array, h.sizeOfPartitionEntry, offset);
+}
+
+/**
+ * Decode the used entries of an array already read (and checked) by the caller. Exported
+ * for tests and forensic tools that look at an array whose CRC does not match.
+ */
+export function decodeGptEntryArray(
+  array: Uint8Array,
+  entrySize: number,
+  offset: number,
+): GptEntry[] {
+  if (entrySize < GPT_ENTRY_MIN_SIZE) {
+    throw corrupt(
+      'GPT entry array',
+      offset,
+      'entry size below 128 bytes',
+      `>= ${GPT_ENTRY_MIN_SIZE}`,
+      entrySize,
+    );
+  }
   const b = new Bytes(array, 'GPT entry', offset);
   const entries: GptEntry[] = [];
-  for (let i = 0; i < h.numberOfPartitionEntries; i++) {
-    const e = decodeGptEntry(b, i * h.sizeOfPartitionEntry, i);
+  for (let i = 0; (i + 1) * entrySize <= array.length; i++) {
+    const e = decodeGptEntry(b, i * entrySize, i);
     if (e) entries.push(e);
   }
   return entries;

@@ -28,7 +28,7 @@ import {
 } from './boot-record.js';
 import { GPT_TYPE_ESP, readGptEntries, type GptEntry } from './gpt-entries.js';
 import { decodeGptHeader, hasGptSignature, rawAlternateLba, type GptHeader } from './gpt-header.js';
-import { boundsWarnings, overlapWarnings } from './layout.js';
+import { boundsWarnings, nestedLabelWarnings, overlapWarnings } from './layout.js';
 import type { Partition, PartitionTable, PartitionTableDriver } from './types.js';
 
 /** Logical sector sizes tried, in order. */
@@ -247,7 +247,11 @@ function openGpt(disk: BlockSource): PartitionTable {
   const partitions = entries.map((e) => toPartition(e, ss));
   warnings.push(...usableRangeWarnings(header, entries, disk));
   applyMbr(disk, ss, partitions, warnings);
-  warnings.push(...boundsWarnings(partitions, disk.size), ...overlapWarnings(partitions));
+  warnings.push(
+    ...boundsWarnings(partitions, disk.size),
+    ...overlapWarnings(partitions),
+    ...nestedLabelWarnings(partitions),
+  );
   return {
     type: 'gpt',
     sectorSize: ss,
@@ -278,7 +282,7 @@ function probeGpt(head: Uint8Array): boolean {
 
 export const gptDriver = {
   name: 'gpt',
-  probe(head: Uint8Array): boolean {
+  probe(head: Uint8Array, _diskSize: number): boolean {
     try {
       return probeGpt(head);
     } catch {

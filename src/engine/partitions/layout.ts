@@ -59,6 +59,29 @@ export function overlapWarnings(parts: readonly Partition[]): string[] {
   );
 }
 
+/** MBR type bytes of BSD slices: the slice holds its own disklabel (FreeBSD, OpenBSD, NetBSD). */
+const BSD_MBR_TYPES: ReadonlySet<number> = new Set([0xa5, 0xa6, 0xa9]);
+/** GPT types of partitions that hold a nested BSD disklabel (FreeBSD; DragonFly 32 and 64). */
+const BSD_GPT_TYPES: ReadonlySet<string> = new Set([
+  '516E7CB4-6ECF-11D6-8FF8-00022D09712B',
+  '9D087404-1CA5-11DC-8817-01301BB8A9F5',
+  '3D48CE54-1D16-11DC-8696-01301BB8A9F5',
+]);
+
+/**
+ * Nested BSD disklabels are not read (out of scope): say so rather than let the slice
+ * look like one opaque partition. Linux would add their partitions after the logicals.
+ */
+export function nestedLabelWarnings(parts: readonly Partition[]): string[] {
+  return parts
+    .filter(
+      (p) =>
+        (p.gptType === undefined && p.mbrId !== undefined && BSD_MBR_TYPES.has(p.mbrId)) ||
+        (p.gptType !== undefined && BSD_GPT_TYPES.has(p.gptType)),
+    )
+    .map((p) => `partition ${p.partnum} holds a BSD disklabel, whose partitions are not read`);
+}
+
 export interface PartitionDevice {
   partition: Partition;
   /** The partition's bytes, clipped to the disk. */

@@ -20,7 +20,12 @@ import {
   type MbrEntry,
 } from './boot-record.js';
 import { readLogicals } from './ebr.js';
-import { boundsWarnings, overlapWarnings, overlappingPairs } from './layout.js';
+import {
+  boundsWarnings,
+  nestedLabelWarnings,
+  overlapWarnings,
+  overlappingPairs,
+} from './layout.js';
 import type { Partition, PartitionTable, PartitionTableDriver } from './types.js';
 import { volumeBootRecordKind } from './vbr.js';
 
@@ -100,7 +105,11 @@ function openMsdos(disk: BlockSource): PartitionTable {
       'the MBR has a GPT protective (0xEE) entry: the disk is GPT, this is the MBR view',
     );
   }
-  warnings.push(...boundsWarnings(partitions, disk.size), ...overlapWarnings(partitions));
+  warnings.push(
+    ...boundsWarnings(partitions, disk.size),
+    ...overlapWarnings(partitions),
+    ...nestedLabelWarnings(partitions),
+  );
   return {
     type: 'msdos',
     sectorSize: MBR_SECTOR_SIZE,
@@ -115,7 +124,7 @@ const AIX_MAGIC = new Uint8Array([0xc9, 0xc2, 0xd4, 0xc1]);
 
 export const mbrDriver = {
   name: 'msdos',
-  probe(head: Uint8Array): boolean {
+  probe(head: Uint8Array, _diskSize: number): boolean {
     try {
       return mbrRejectReason(head) === undefined;
     } catch {
