@@ -7,7 +7,18 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { EngineError } from '../../src/engine/errors.js';
 import { ensureFixture } from '../helpers/fixtures.js';
-import { MiB, be32, be64, engineError, openBytes, prng, setBe32, setBe64 } from './helpers.js';
+import {
+  MiB,
+  be32,
+  be64,
+  engineError,
+  hashImage,
+  openBytes,
+  prng,
+  readExpected,
+  setBe32,
+  setBe64,
+} from './helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -118,6 +129,14 @@ describe('header fields', () => {
       kind,
       structure,
     );
+  });
+
+  test('dirty and corrupt bits: opens read-only, says so, reads what qemu-img reads', () => {
+    const b = load('v3');
+    setBe64(b, 72, 0b11n); // incompatible bits 0 (dirty) and 1 (corrupt)
+    const image = openBytes(b);
+    expect([image.info.dirty, image.info.corrupt, image.info.readOnly]).toEqual([true, true, true]);
+    expect(hashImage(image)).toBe(readExpected(dir, 'v3').sha256);
   });
 
   test('compression_type 2 with its feature bit is unsupported', () => {

@@ -71,7 +71,9 @@ export class Qcow2Image implements DiskImage {
     this.size = view.virtualSize;
     this.snapshot = view.snapshot;
     this.name = view.snapshot ? `${parts.name}@${view.snapshot.name}` : parts.name;
-    this.info = parts.info;
+    this.info = view.snapshot
+      ? { ...parts.info, virtualSize: view.virtualSize, snapshot: view.snapshot.name }
+      : parts.info;
     this.backing = parts.backing;
     this.backingFile = parts.backingFile;
     this.snapshots = [...parts.snapshots];
