@@ -93,48 +93,49 @@ function backupCandidates(disk: BlockSource, ss: number): number[] {
   return out.filter((lba) => lba > 1);
 }
 
-/** Choose the primary or a backup; see the file comment for the rules. */
-function chooseGpt(disk: BlockSource, ss: number, warnings: string[]): LoadedGpt {
-  let primaryError: EngineError;
+/** loadAt, with a corrupt error returned rather than thrown (I/O errors still throw). */
+function tryLoad(disk: BlockSource, lba: number, ss: number): LoadedGpt | EngineError {
   try {
-    const primary = loadAt(disk, 1, ss);
-    warnings.push(...backupWarnings(disk, primary.header));
-    return primary;
+    return loadAt(disk, lba, ss);
   } catch (e) {
     if (!isCorrupt(e)) throw e;
-    primaryError = e;
+    return e;
+  }
+}
+
+/** Choose the primary or a backup; see the file comment for the rules. */
+function chooseGpt(disk: BlockSource, ss: number, warnings: string[]): LoadedGpt {
+  const primary = tryLoad(disk, 1, ss);
+  if (!(primary instanceof EngineError)) {
+    warnings.push(...backupWarnings(disk, primary.header));
+    return primary;
   }
   let backupError: EngineError | undefined;
   for (const lba of backupCandidates(disk, ss)) {
-    try {
-      const backup = loadAt(disk, lba, ss);
-      warnings.push(
-        `primary GPT is damaged (${primaryError.message}); using the backup at LBA ${lba}`,
-      );
+    const backup = tryLoad(disk, lba, ss);
+    if (!(backup instanceof EngineError)) {
+      warnings.push(`primary GPT is damaged (${primary.message}); using the backup at LBA ${lba}`);
       return backup;
-    } catch (e) {
-      if (!isCorrupt(e)) throw e;
-      backupError ??= e;
     }
+    backupError ??= backup;
   }
-  const truncated = headerOfTruncatedImage(disk, ss, primaryError);
-  if (truncated) {
-    warnings.push(
-      `the GPT entry array lies past the end of the image (truncated?): ${primaryError.message}`,
-    );
-    return { header: truncated, entries: [] };
-  }
-  const backupText = backupError ? backupError.message : 'no backup header found';
-  throw new EngineError(
-    'corrupt',
-    `primary GPT: ${primaryError.message}; backup GPT: ${backupText}`,
-    {
-      structure: primaryError.structure,
-      offset: primaryError.offset,
-      expected: primaryError.expected,
-      actual: primaryError.actual,
-    },
+  const truncated = headerOfTruncatedImage(disk, ss, primary);
+  if (!truncated) throw bothDamaged(primary, backupError);
+  warnings.push(
+    `the GPT entry array lies past the end of the image (truncated?): ${primary.message}`,
   );
+  return { header: truncated, entries: [] };
+}
+
+/** One error for both copies: the primary's structure and offset, both faults in the text. */
+function bothDamaged(primary: EngineError, backup: EngineError | undefined): EngineError {
+  const backupText = backup ? backup.message : 'no backup header found';
+  return new EngineError('corrupt', `primary GPT: ${primary.message}; backup GPT: ${backupText}`, {
+    structure: primary.structure,
+    offset: primary.offset,
+    expected: primary.expected,
+    actual: primary.actual,
+  });
 }
 
 /** The primary header, when it is valid and only its entry array is cut off by the image end. */
@@ -159,12 +160,8 @@ function backupWarnings(disk: BlockSource, primary: GptHeader): string[] {
       `the backup GPT header is at LBA ${primary.alternateLba}, not at the last LBA ${last}`,
     );
   }
-  try {
-    loadAt(disk, primary.alternateLba, primary.sectorSize);
-  } catch (e) {
-    if (!isCorrupt(e)) throw e;
-    out.push(`backup GPT is damaged: ${e.message}`);
-  }
+  const backup = tryLoad(disk, primary.alternateLba, primary.sectorSize);
+  if (backup instanceof EngineError) out.push(`backup GPT is damaged: ${backup.message}`);
   return out;
 }
 

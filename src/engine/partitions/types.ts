@@ -7,10 +7,15 @@ export type PartitionKind = 'primary' | 'extended' | 'logical';
 export interface Partition {
   /** libguestfs' part_num: MBR 1–4 primary/extended, 5… logical; GPT its entry index + 1. */
   partnum: number;
-  /** Byte offset and length on the disk. */
+  /**
+   * Byte offset and length on the disk, as the table says them: they may run past the end
+   * of a truncated image (the table then carries a warning; layout.ts partitionDevices()
+   * clips or drops them the way Linux does).
+   */
   start: number;
   size: number;
   kind: PartitionKind;
+  /** MBR: status byte 0x80. GPT: the EFI System Partition type (parted's "boot" flag). */
   bootable: boolean;
   /** MBR partition type byte (also set for GPT when a hybrid MBR describes the same range). */
   mbrId?: number;
