@@ -38,6 +38,7 @@ interface ImageFacts {
   reservedBlocks: number;
   hashVersion: string;
   rootInodes: Record<string, number>;
+  tailHoleSize: number;
 }
 
 let dir = '';
@@ -138,6 +139,14 @@ describe.each(IMAGES)('$name', ({ name, big, hash, unsigned }) => {
 
   test('walk matches the source tree exactly', () => {
     const want = expectedFor(big);
+    // mke2fs -d with inline_data cuts a file's trailing hole from i_size; what the image
+    // holds is debugfs's size and the source's bytes up to it.
+    const tail = want.find((e) => e.path === '/sparse/tail-hole.bin')!;
+    if (facts.tailHoleSize !== tail.size) {
+      expect(name).toBe('ext4-inline');
+      tail.size = facts.tailHoleSize;
+      tail.sha256 = sha256(new Uint8Array(fs.readFileSync(path.join(dir, 'src/sparse/tail-hole.bin'))).subarray(0, tail.size));
+    }
     const paths = walk(fsys).filter((p) => p !== '/lost+found' && !p.startsWith('/lost+found/'));
     expect(paths.sort()).toEqual(want.map((e) => e.path).sort());
     const diffs = want.flatMap((e) => compare(fsys, e));
