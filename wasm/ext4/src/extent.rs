@@ -91,6 +91,9 @@ pub fn map<D: Device>(fs: &mut Fs<D>, inode: &Inode, lblk: u32) -> Result<Run> {
         }
         let block = fs.read_block(child)?;
         offset = fs.block_offset(child);
+        // Header first: a block that is not an extent node at all says more than a
+        // checksum mismatch would.
+        header(inode, &block, offset, Some(h.depth - 1))?;
         verify_block(fs, inode, &block, offset)?;
         node = block.to_vec();
         want = Some(h.depth - 1);

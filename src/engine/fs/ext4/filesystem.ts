@@ -22,7 +22,8 @@ export class Ext4FileSystem implements FileSystem {
   private readonly dirs = new Map<string, number>();
   private cachedInfo: Ext4Info;
 
-  constructor(private readonly wasm: WasmFs) {
+  /** The module instance (tests drive the raw ABI through it). */
+  constructor(readonly wasm: WasmFs) {
     this.cachedInfo = decodeInfo(wasm.info());
     this.type = this.cachedInfo.type;
   }
