@@ -5,7 +5,7 @@
 import { EngineError, unsupported } from '../errors.js';
 import { createOpenContext, openImage } from '../formats/registry.js';
 import type { DiskImage } from '../formats/types.js';
-import { slice } from '../io/block-source.js';
+import { partitionDevices } from '../partitions/layout.js';
 import { openPartitionTable } from '../partitions/registry.js';
 import { probe } from '../fs/probe/registry.js';
 import type { ProbeResult } from '../fs/probe/types.js';
@@ -88,9 +88,11 @@ export class Guestfs {
       drive.tableError = e;
       this.log(`${name}: partition table unreadable: ${e.message}`);
     }
-    for (const p of drive.table?.partitions ?? []) {
+    // Like the kernel: a partition starting past the end of the disk gets no device and
+    // one running past it is clipped (the table keeps the sizes as written).
+    const parts = drive.table ? partitionDevices(image, drive.table) : [];
+    for (const { partition: p, source } of parts) {
       const pname = partitionName(name, p.partnum);
-      const source = slice(image, p.start, p.size, pname);
       this.devices.set(pname, {
         name: pname,
         kind: 'partition',
