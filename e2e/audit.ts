@@ -22,6 +22,13 @@ export function expectOnlyOwnStaticFiles(requests: RecordedRequest[], baseUrl: s
     .filter((r) => new URL(r.url).origin === origin)
     .map((r) => new URL(r.url).pathname);
   const allowed = (p: string) =>
-    p === '/' || p === '/index.html' || p.startsWith('/assets/') || p === '/demo/demo.qcow2' || p === '/favicon.svg';
-  expect(paths.filter((p) => !allowed(p)), 'unexpected paths').toEqual([]);
+    p === '/' ||
+    p === '/index.html' ||
+    p.startsWith('/assets/') ||
+    p === '/demo/demo.qcow2' ||
+    p === '/favicon.svg';
+  expect(
+    paths.filter((p) => !allowed(p)),
+    'unexpected paths',
+  ).toEqual([]);
 }

@@ -39,7 +39,10 @@ async function expectDiskMatches(name: string): Promise<void> {
   const segs = await shownSegments(page);
   const free = segs.filter((s) => s.kind === 'free').map(({ start, size }) => ({ start, size }));
   expect(free).toEqual(expectedFreeGaps(fixtures, name, virtual));
-  const devices = segs.filter((s) => s.kind === 'partition').map((s) => s.device).sort();
+  const devices = segs
+    .filter((s) => s.kind === 'partition')
+    .map((s) => s.device)
+    .sort();
   expect(devices).toEqual(want.map((w) => w.device).sort());
 }
 
@@ -53,9 +56,9 @@ describe('GPT image with ext4, vfat and swap', () => {
     expect(await page.getByTestId('image-format').textContent()).toBe(info.format);
     const virtual = page.getByTestId('virtual-size').locator('[data-bytes]');
     expect(Number(await virtual.getAttribute('data-bytes'))).toBe(info['virtual-size']);
-    expect(await page.getByTestId('fact-clusterSize').locator('[data-bytes]').getAttribute('data-bytes')).toBe(
-      String(info['cluster-size']),
-    );
+    expect(
+      await page.getByTestId('fact-clusterSize').locator('[data-bytes]').getAttribute('data-bytes'),
+    ).toBe(String(info['cluster-size']));
     expect(b.errors).toEqual([]);
   });
 
@@ -85,7 +88,9 @@ describe('GPT image with ext4, vfat and swap', () => {
     const { page } = b;
     await dropFiles(page, '[data-testid="drop-zone"]', [parts]);
     const ext4 = expectedRows(fixtures, 'parts').find((r) => r.fs === 'ext4')!;
-    const seg = page.locator(`${diskSelector()} [data-testid="segment"][data-device="${ext4.device}"]`);
+    const seg = page.locator(
+      `${diskSelector()} [data-testid="segment"][data-device="${ext4.device}"]`,
+    );
     await seg.hover();
     const details = page.getByTestId('segment-details');
     await poll(() => details.textContent()).toContain(ext4.uuid);
@@ -114,6 +119,17 @@ describe('GPT image with ext4, vfat and swap', () => {
     } else {
       await poll(() => page.getByTestId('demo-error').textContent()).toContain('not available');
     }
+  });
+
+  it('forces the image format chosen in the selector', async () => {
+    const { page } = b;
+    await page.getByLabel('Image format').selectOption('raw');
+    await dropFiles(page, '[data-testid="drop-zone"]', [parts]);
+    await poll(() => page.getByTestId('image-format').textContent()).toBe('raw');
+    // Read as raw, the qcow2 file is its own virtual disk: its size, as qemu-img -f raw says.
+    const virtual = page.getByTestId('virtual-size').locator('[data-bytes]');
+    expect(Number(await virtual.getAttribute('data-bytes'))).toBe(fs.statSync(parts).size);
+    await page.getByTestId('not-disk-image').waitFor();
   });
 
   it('(d) no request left the page except for the app’s own static files', () => {

@@ -15,7 +15,12 @@ interface SfdiskPartition {
 }
 
 interface SfdiskTable {
-  partitiontable: { label: 'gpt' | 'dos'; id: string; sectorsize: number; partitions: SfdiskPartition[] };
+  partitiontable: {
+    label: 'gpt' | 'dos';
+    id: string;
+    sectorsize: number;
+    partitions: SfdiskPartition[];
+  };
 }
 
 interface BlkidPartition {
@@ -43,7 +48,8 @@ function readJson<T>(file: string): T {
 }
 
 export function sfdisk(fixtures: string, name: string): SfdiskTable['partitiontable'] {
-  return readJson<SfdiskTable>(path.join(fixtures, 'expected', `${name}.sfdisk.json`)).partitiontable;
+  return readJson<SfdiskTable>(path.join(fixtures, 'expected', `${name}.sfdisk.json`))
+    .partitiontable;
 }
 
 export function qemuImgInfo(fixtures: string, name: string): Record<string, unknown> {

@@ -3,9 +3,9 @@
 // local port and hands the URL and fixture directory to the tests.
 // E2E_SKIP_BUILD=1 reuses an existing dist/ (e.g. right after `npm run build`).
 
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { build } from 'vite';
 import type { TestProject } from 'vitest/node';
 import { ensureFixture, repoRoot } from '../tests/helpers/fixtures.js';
 import { serveStatic } from './static-server.js';
@@ -22,7 +22,17 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const fixtures = ensureFixture('e2e');
   const distDir = path.join(repoRoot, 'dist');
   if (process.env.E2E_SKIP_BUILD !== '1' || !fs.existsSync(path.join(distDir, 'index.html'))) {
-    await build({ root: repoRoot, configFile: path.join(repoRoot, 'vite.config.ts'), logLevel: 'warn' });
+    // A separate process: inside vitest NODE_ENV is "test", which would bundle React's
+    // development build.
+    execFileSync(
+      process.execPath,
+      [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, NODE_ENV: 'production' },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
   }
   const server = await serveStatic(distDir);
   project.provide('baseUrl', server.url);

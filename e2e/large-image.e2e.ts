@@ -46,8 +46,12 @@ it('(c) a 100 GiB image is mapped after reading only a few MiB', async () => {
   expect(parseHumanSize(text)).toBeLessThan(READ_BUDGET);
   expect(Math.abs(parseHumanSize(text) - bytes) / bytes).toBeLessThan(0.01);
   expect(Number(await page.getByTestId('io-calls').textContent())).toBeGreaterThan(0);
-  expect(await page.getByTestId('io-stats').textContent()).toMatch(/^Read .* of 100 GiB in \d+ read calls?/);
-  console.log(`big.qcow2: read ${bytes} bytes (${text}) in ${await page.getByTestId('io-calls').textContent()} calls`);
+  expect(await page.getByTestId('io-stats').textContent()).toMatch(
+    /^Read .* of 100 GiB in \d+ read calls?/,
+  );
+  console.log(
+    `big.qcow2: read ${bytes} bytes (${text}) in ${await page.getByTestId('io-calls').textContent()} calls`,
+  );
 
   expectOnlyOwnStaticFiles(b.requests, baseUrl);
   expect(b.errors).toEqual([]);

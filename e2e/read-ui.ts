@@ -29,7 +29,8 @@ export async function shownRows(page: Page, disk = '/dev/sda'): Promise<ShownRow
     rows.map((r) => {
       const cell = (c: string) => r.querySelector(`[data-col="${c}"]`);
       const text = (c: string) => (cell(c)?.textContent ?? '').trim();
-      const bytes = (c: string) => Number(cell(c)?.querySelector('[data-bytes]')?.getAttribute('data-bytes'));
+      const bytes = (c: string) =>
+        Number(cell(c)?.querySelector('[data-bytes]')?.getAttribute('data-bytes'));
       return {
         device: r.getAttribute('data-device') ?? '',
         start: bytes('start'),

@@ -44,11 +44,12 @@ function ImageView({ opened, files }: { opened: OpenedImage; files: File[] }) {
 export function App() {
   const open = useOpenImage();
   const [files, setFiles] = useState<File[]>([]);
+  const [format, setFormat] = useState<string>();
   useNoStrayDrops();
 
   const openFiles = (next: File[], drives?: string[]) => {
     setFiles(next);
-    open.mutate({ files: next, opts: drives ? { drives } : undefined });
+    open.mutate({ files: next, opts: { format, drives } });
   };
   const result = open.data;
 
@@ -56,10 +57,18 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <h1>guestkit</h1>
-        <p className="tagline">Virtual-machine disk images, explored in your browser. Nothing is uploaded.</p>
+        <p className="tagline">
+          Virtual-machine disk images, explored in your browser. Nothing is uploaded.
+        </p>
       </header>
       <main className="content">
-        <DropZone onFiles={(f) => openFiles(f)} busy={open.isPending} compact={result?.status === 'opened'} />
+        <DropZone
+          onFiles={(f) => openFiles(f)}
+          format={format}
+          onFormat={setFormat}
+          busy={open.isPending}
+          compact={result?.status === 'opened'}
+        />
         {open.isPending && (
           <p role="status" className="status" data-testid="opening">
             Opening {files.map((f) => f.name).join(', ')}…

@@ -17,7 +17,8 @@ export function segmentKey(s: Segment): string {
 function segmentLabel(s: Segment): string {
   if (s.kind === 'free') return `Free space, ${humanSize(s.size)}`;
   const fs = s.device.fs;
-  const what = s.device.partKind === 'extended' ? 'extended partition' : (fs?.type ?? 'no filesystem');
+  const what =
+    s.device.partKind === 'extended' ? 'extended partition' : (fs?.type ?? 'no filesystem');
   return `${s.device.name}: ${what}${fs?.label ? ` “${fs.label}”` : ''}, ${humanSize(s.size)}`;
 }
 
@@ -28,14 +29,19 @@ interface Pointer {
   select(key: string): void;
 }
 
-function SegmentButton({ seg, total, p }: { seg: Segment; total: number; p: Pointer }) {
+/** The sum of what a bar draws: gaps too small to show take no width. */
+function drawnTotal(segments: Segment[]): number {
+  return segments.reduce((n, s) => n + s.size, 0);
+}
+
+function SegmentButton({ seg, total, p }: { seg: Segment; total?: number; p: Pointer }) {
   const key = segmentKey(seg);
   const name = seg.kind === 'free' ? 'free' : seg.device.name.replace('/dev/', '');
   return (
     <button
       type="button"
       className={`seg c-${colourOf(seg)}${p.active === key ? ' active' : ''}`}
-      style={{ flexGrow: share(seg, total) }}
+      style={total === undefined ? undefined : { flexGrow: share(seg, total) }}
       data-testid="segment"
       data-kind={seg.kind}
       data-device={seg.kind === 'free' ? undefined : seg.device.name}
@@ -57,22 +63,47 @@ function SegmentButton({ seg, total, p }: { seg: Segment; total: number; p: Poin
 }
 
 /** An extended partition: a strip for itself, with its logical partitions inside. */
-function ExtendedSegment({ seg, total, p }: { seg: Segment & { kind: 'partition' }; total: number; p: Pointer }) {
+function ExtendedSegment({
+  seg,
+  total,
+  p,
+}: {
+  seg: Segment & { kind: 'partition' };
+  total: number;
+  p: Pointer;
+}) {
+  const children = seg.children ?? [];
+  const inner = drawnTotal(children);
   return (
     <div className="seg-extended" style={{ flexGrow: share(seg, total) }}>
-      <SegmentButton seg={{ ...seg, children: undefined }} total={seg.size} p={p} />
+      <SegmentButton seg={{ ...seg, children: undefined }} p={p} />
       <div className="bar nested" role="group" aria-label={`Inside ${seg.device.name}`}>
-        {(seg.children ?? []).map((c) => (
-          <SegmentButton key={segmentKey(c)} seg={c} total={seg.size} p={p} />
+        {children.map((c) => (
+          <SegmentButton key={segmentKey(c)} seg={c} total={inner} p={p} />
         ))}
       </div>
     </div>
   );
 }
 
-export function PartitionBar({ segments, total, device, p }: { segments: Segment[]; total: number; device: string; p: Pointer }) {
+export function PartitionBar({
+  segments,
+  device,
+  p,
+}: {
+  segments: Segment[];
+  device: string;
+  p: Pointer;
+}) {
+  // Flex weights must add up to 1 to fill the bar, so they are shares of what is drawn.
+  const total = drawnTotal(segments);
   return (
-    <div className="bar" role="group" aria-label={`Layout of ${device}`} data-testid="partition-bar">
+    <div
+      className="bar"
+      role="group"
+      aria-label={`Layout of ${device}`}
+      data-testid="partition-bar"
+    >
       {segments.map((s) =>
         s.kind === 'partition' && s.children ? (
           <ExtendedSegment key={segmentKey(s)} seg={s} total={total} p={p} />
@@ -85,7 +116,9 @@ export function PartitionBar({ segments, total, device, p }: { segments: Segment
 }
 
 function flatten(segments: Segment[]): Segment[] {
-  return segments.flatMap((s) => (s.kind === 'partition' && s.children ? [s, ...flatten(s.children)] : [s]));
+  return segments.flatMap((s) =>
+    s.kind === 'partition' && s.children ? [s, ...flatten(s.children)] : [s],
+  );
 }
 
 function DiskPane({ disk, inventory }: { disk: DiskSummary; inventory: Inventory }) {
@@ -101,7 +134,12 @@ function DiskPane({ disk, inventory }: { disk: DiskSummary; inventory: Inventory
   };
   const active = flatten(segments).find((s) => segmentKey(s) === p.active);
   return (
-    <section className="panel disk" aria-labelledby={headingId} data-testid="disk" data-device={disk.device}>
+    <section
+      className="panel disk"
+      aria-labelledby={headingId}
+      data-testid="disk"
+      data-device={disk.device}
+    >
       <h3 id={headingId}>
         {disk.device} <span className="muted">{disk.file}</span> <Bytes value={disk.virtualSize} />
       </h3>
@@ -115,7 +153,7 @@ function DiskPane({ disk, inventory }: { disk: DiskSummary; inventory: Inventory
           {w}
         </p>
       ))}
-      <PartitionBar segments={segments} total={disk.virtualSize} device={disk.device} p={p} />
+      <PartitionBar segments={segments} device={disk.device} p={p} />
       <SegmentDetails segment={active} />
       <PartitionTable inventory={inventory} disk={disk} />
     </section>

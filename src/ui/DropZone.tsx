@@ -4,6 +4,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { type DragEvent, useId, useState } from 'react';
+import { useFormats } from './queries.js';
 
 export const DEMO_URL = `${import.meta.env.BASE_URL}demo/demo.qcow2`;
 
@@ -24,14 +25,41 @@ async function fetchDemo(): Promise<File> {
 
 interface Props {
   onFiles(files: File[]): void;
+  /** The format forced on the next open, or undefined to detect it from the content. */
+  format: string | undefined;
+  onFormat(format: string | undefined): void;
   busy: boolean;
   /** Shrink once an image is open; the zone stays for the next drop. */
   compact: boolean;
 }
 
-export function DropZone({ onFiles, busy, compact }: Props) {
+/** Detection from content is right almost always; forcing helps with a raw image whose
+ * first bytes happen to look like another format. */
+function FormatSelect({ format, onFormat }: Pick<Props, 'format' | 'onFormat'>) {
+  const formats = useFormats().data ?? [];
+  return (
+    <label className="format-select">
+      Format{' '}
+      <select
+        aria-label="Image format"
+        value={format ?? ''}
+        onChange={(e) => onFormat(e.target.value || undefined)}
+      >
+        <option value="">detect</option>
+        {formats.map((f) => (
+          <option key={f} value={f}>
+            {f}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function DropZone({ onFiles, format, onFormat, busy, compact }: Props) {
   const [over, setOver] = useState(false);
   const inputId = useId();
+  const formats = useFormats().data;
   const demo = useMutation({ mutationFn: fetchDemo, onSuccess: (file) => onFiles([file]) });
 
   const onDragOver = (e: DragEvent) => {
@@ -61,10 +89,12 @@ export function DropZone({ onFiles, busy, compact }: Props) {
       onDrop={onDrop}
     >
       <div className="drop-text">
-        <p className="drop-title">{compact ? 'Drop another image here' : 'Drop disk images here'}</p>
+        <p className="drop-title">
+          {compact ? 'Drop another image here' : 'Drop disk images here'}
+        </p>
         <p className="drop-hint">
-          qcow2 or raw. Drop an overlay together with its backing files. Files are read in
-          this tab and never leave your computer.
+          {formats ? `${formats.join(', ')}. ` : ''}Drop an overlay together with its backing files.
+          Files are read in this tab and never leave your computer.
         </p>
       </div>
       <div className="drop-actions">
@@ -93,6 +123,7 @@ export function DropZone({ onFiles, busy, compact }: Props) {
         >
           {demo.isPending ? 'Loading demo…' : 'Try the demo image'}
         </button>
+        <FormatSelect format={format} onFormat={onFormat} />
       </div>
       {demo.error && (
         <p role="alert" className="inline-error" data-testid="demo-error">

@@ -8,9 +8,23 @@ import { Bytes } from './Bytes.js';
 import { factLabel, factValue } from './format.js';
 
 /** Facts shown elsewhere in the header, or that are not facts about the image. */
-const SHOWN_ELSEWHERE = new Set(['snapshots', 'backingFile', 'virtualSize', 'format']);
+const SHOWN_ELSEWHERE = new Set([
+  'snapshots',
+  'snapshotCount',
+  'backingFile',
+  'virtualSize',
+  'format',
+]);
 
-function Fact({ label, testId, children }: { label: string; testId?: string; children: ReactNode }) {
+function Fact({
+  label,
+  testId,
+  children,
+}: {
+  label: string;
+  testId?: string;
+  children: ReactNode;
+}) {
   return (
     <div className="fact">
       <dt>{label}</dt>
@@ -25,7 +39,8 @@ function basename(path: string): string {
 
 function FormatFacts({ disk }: { disk: DiskSummary }) {
   const entries = Object.entries(disk.info).filter(
-    ([k, v]) => !SHOWN_ELSEWHERE.has(k) && v !== undefined && !(Array.isArray(v) && typeof v[0] === 'object'),
+    ([k, v]) =>
+      !SHOWN_ELSEWHERE.has(k) && v !== undefined && !(Array.isArray(v) && typeof v[0] === 'object'),
   );
   return (
     <>
@@ -56,7 +71,11 @@ export function ImageHeader({ disk }: { disk: DiskSummary }) {
   const chain = [disk.file, ...disk.backingChain.map(basename)];
   const table = disk.partitionTable;
   return (
-    <section className="panel image-header" aria-label={`Image ${disk.file}`} data-testid="image-header">
+    <section
+      className="panel image-header"
+      aria-label={`Image ${disk.file}`}
+      data-testid="image-header"
+    >
       <h2 data-testid="image-name">{disk.file}</h2>
       <dl className="facts">
         <Fact label="Format" testId="image-format">
@@ -69,7 +88,9 @@ export function ImageHeader({ disk }: { disk: DiskSummary }) {
           {chain.length > 1 ? chain.join(' → ') : 'none'}
         </Fact>
         <Fact label="Partition table" testId="partition-table">
-          {table ? `${table.type === 'gpt' ? 'GPT' : 'MBR'}${table.id ? ` · ${table.id}` : ''}` : 'none'}
+          {table
+            ? `${table.type === 'gpt' ? 'GPT' : 'MBR'}${table.id ? ` · ${table.id}` : ''}`
+            : 'none'}
         </Fact>
         <FormatFacts disk={disk} />
         <Fact label="Snapshots" testId="snapshots">

@@ -59,10 +59,7 @@ export function ChooseImage({
   return (
     <div role="group" aria-label="Choose the image to open" className="panel" data-testid="choose">
       <h2>Which image do you want to open?</h2>
-      <p>
-        None of these files is the backing file of another, so each could be the disk to
-        open.
-      </p>
+      <p>None of these files is the backing file of another, so each could be the disk to open.</p>
       <div className="choice-buttons">
         {choice.candidates.map((c) => (
           <button key={c} type="button" className="button" onClick={() => onChoose([c])}>

@@ -16,12 +16,21 @@ function rowsOf(inv: Inventory, disk: DiskSummary): DeviceSummary[] {
 
 function DeviceRow({ d }: { d: DeviceSummary }) {
   const type = partitionTypeLabel(d);
-  const fsTitle = d.fs ? Object.entries(d.fs.extra).map(([k, v]) => `${k}=${v}`).join('\n') : undefined;
+  const fsTitle = d.fs
+    ? Object.entries(d.fs.extra)
+        .map(([k, v]) => `${k}=${v}`)
+        .join('\n')
+    : undefined;
   return (
     <tr data-testid="device-row" data-device={d.name}>
       <th scope="row" data-col="device">
         {d.name}
-        {d.bootable ? <span className="flag" title="bootable"> boot</span> : null}
+        {d.bootable ? (
+          <span className="flag" title="bootable">
+            {' '}
+            boot
+          </span>
+        ) : null}
       </th>
       <td data-col="start" className="num">
         <Bytes value={d.start} />
@@ -32,7 +41,9 @@ function DeviceRow({ d }: { d: DeviceSummary }) {
       <td data-col="type" data-type-id={type.id} title={type.id}>
         {d.mbrId !== undefined && !d.gptType ? <span className="mono">{type.id} </span> : null}
         {type.name}
-        {d.partKind === 'extended' || d.partKind === 'logical' ? <span className="muted"> ({d.partKind})</span> : null}
+        {d.partKind === 'extended' || d.partKind === 'logical' ? (
+          <span className="muted"> ({d.partKind})</span>
+        ) : null}
       </td>
       <td data-col="fs" title={fsTitle}>
         {d.fs?.type ?? ''}

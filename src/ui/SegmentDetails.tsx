@@ -8,10 +8,10 @@ import { partitionTypeLabel } from './partition-types.js';
 
 function Row({ k, children }: { k: string; children: ReactNode }) {
   return (
-    <>
+    <div className="fact">
       <dt>{k}</dt>
       <dd>{children}</dd>
-    </>
+    </div>
   );
 }
 

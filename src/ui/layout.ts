@@ -25,7 +25,12 @@ export function diskDevice(inv: Inventory, disk: string): DeviceSummary | undefi
 }
 
 /** Lay out [from, to) with the given partitions (sorted by start), free gaps included. */
-function fill(parts: DeviceSummary[], from: number, to: number, nested: DeviceSummary[]): Segment[] {
+function fill(
+  parts: DeviceSummary[],
+  from: number,
+  to: number,
+  nested: DeviceSummary[],
+): Segment[] {
   const out: Segment[] = [];
   let at = from;
   for (const p of parts) {

@@ -35,6 +35,15 @@ export function useOpenImage() {
   });
 }
 
+/** The formats the engine can be told to use (the worker's driver list). */
+export function useFormats() {
+  return useQuery({
+    queryKey: ['formats'],
+    queryFn: () => callEngine((api) => api.formats()),
+    staleTime: Infinity,
+  });
+}
+
 export function useInventory(session: number) {
   return useQuery({
     queryKey: sessionKeys.inventory(session),

@@ -45,8 +45,7 @@ export class RecordingResolver implements FileResolver {
     if (found) {
       this.referenced.add(found.key);
       this.referenced.add(found.name);
-    }
-    else this.missing.push({ reference, referrer });
+    } else this.missing.push({ reference, referrer });
     return found;
   }
 }

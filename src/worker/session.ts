@@ -4,6 +4,7 @@
 // Reference: DESIGN.md "Worker API".
 
 import { EngineError } from '../engine/errors.js';
+import { formatDrivers } from '../engine/formats/registry.js';
 import { Guestfs } from '../engine/guestfs/handle.js';
 import type { Inventory } from '../engine/guestfs/inventory.js';
 import { readHead } from '../engine/io/block-source.js';
@@ -31,7 +32,9 @@ export interface OpenedImage {
   status: 'opened';
   /** Identifies this session; the page keys its queries with it. */
   session: number;
-  /** The files opened as drives (tops of their backing chains). */
+  /** The top image: no other supplied image names it as its backing file. */
+  top: string;
+  /** The files opened as drives (tops of their backing chains); top is the first. */
   drives: string[];
   files: string[];
   inventory: Inventory;
@@ -50,6 +53,8 @@ export type OpenResult = OpenedImage | ChooseDrives;
 /** The API the worker exposes (each method returns a Promise on the page side). */
 export interface SessionApi {
   open(files: File[], opts?: OpenOptions): OpenResult;
+  /** Names of the image formats the engine reads, for forcing one. */
+  formats(): string[];
   inventory(): Inventory;
   ioStats(): IoStats;
   close(): void;
@@ -84,6 +89,7 @@ export class SessionHost<F> {
     return {
       status: 'opened',
       session: id,
+      top: drives[0]!,
       drives,
       files: names,
       inventory,
@@ -106,6 +112,10 @@ export class SessionHost<F> {
 
   inventory(): Inventory {
     return this.need().handle.inventory();
+  }
+
+  formats(): string[] {
+    return formatDrivers.map((d) => d.name);
   }
 
   ioStats(): IoStats {

@@ -13,6 +13,7 @@ const host = new SessionHost<File>(browserEnvironment);
 
 const api: SessionApi = {
   open: (files: File[], opts?: OpenOptions) => host.open(files, opts),
+  formats: () => host.formats(),
   inventory: () => host.inventory(),
   ioStats: () => host.ioStats(),
   close: () => host.close(),
