@@ -88,7 +88,12 @@ pub fn check_block(fs: &Fs<impl Device>, dir: &Inode, lblk: u64, block: &[u8], a
     if !fs.sb.has_metadata_csum() {
         return Ok(block.len());
     }
-    let indexed = dir.has_flag(flags::INDEX);
+    // Index blocks first, as the kernel decides: a root converted from a leaf keeps the
+    // old leaf tail's bytes in dx_tail's reserved word, so it can look like a leaf.
+    if dir.has_flag(flags::INDEX) && (lblk == 0 || is_dx_node(block)) {
+        htree::verify_block(fs, dir, lblk, block, abs)?;
+        return Ok(block.len());
+    }
     if has_tail(block) {
         let t = block.len() - TAIL_SIZE;
         let stored = le32(block, t + 8);
@@ -101,10 +106,6 @@ pub fn check_block(fs: &Fs<impl Device>, dir: &Inode, lblk: u64, block: &[u8], a
                 .into());
         }
         return Ok(t);
-    }
-    if indexed && (lblk == 0 || is_dx_node(block)) {
-        htree::verify_block(fs, dir, lblk, block, abs)?;
-        return Ok(block.len());
     }
     Err(corrupt("ext4 directory block", abs + (block.len() - TAIL_SIZE) as u64, "no checksum tail")
         .index(dir.ino as u64)
