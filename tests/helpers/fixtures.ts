@@ -8,7 +8,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The checkout's root: the nearest directory above this module holding package.json
+ * (this file also runs bundled into dist/, one level shallower than in tests/helpers/). */
+export const repoRoot = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) {
+    dir = path.dirname(dir);
+  }
+  return dir;
+})();
 export const sharedTestdata = path.resolve(repoRoot, '../shared/testdata');
 
 /** Returns the directory holding fixture set NAME, building it first if needed. */

@@ -4,6 +4,7 @@
 // evict least-recently-used pages past a fixed memory budget.
 
 import { type BlockSource, checkRange } from './block-source.js';
+import type { IoStats } from './stats.js';
 
 export interface PageCacheOptions {
   /** Page size in bytes, a power of two. */
@@ -17,6 +18,8 @@ export interface PageCacheOptions {
 export const DEFAULT_PAGE_SIZE = 256 * 1024;
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_MAX_READAHEAD = 4 * 1024 * 1024;
+/** Requests this large bypass the cache: one underlying read, no copy. */
+const READ_THROUGH_BYTES = 1024 * 1024;
 /** One underlying read never exceeds this, so a huge request does not double its memory. */
 const MAX_RUN_BYTES = 16 * 1024 * 1024;
 
@@ -59,13 +62,21 @@ export class PageCache implements BlockSource {
 
   readAt(offset: number, length: number): Uint8Array {
     checkRange(this, offset, length);
+    if (length === 0) return new Uint8Array(0);
+    if (length >= READ_THROUGH_BYTES && length <= MAX_RUN_BYTES) {
+      this.nextSequential = Math.floor((offset + length) / this.pageSize);
+      this.lastEnd = offset + length;
+      return this.inner.readAt(offset, length);
+    }
     const out = new Uint8Array(length);
-    if (length === 0) return out;
     const first = Math.floor(offset / this.pageSize);
     const last = Math.floor((offset + length - 1) / this.pageSize);
-    // A request larger than half the budget would evict itself: read it straight through,
-    // in bounded runs, without caching (bulk copies such as convert).
-    if (last - first + 1 > this.maxPages / 2) return this.readThrough(offset, length, out);
+    // Bulk requests (convert, hashing, big file reads) gain nothing from caching: read them
+    // straight through, which also keeps a request larger than the budget from evicting
+    // itself.
+    if (length >= READ_THROUGH_BYTES || last - first + 1 > this.maxPages / 2) {
+      return this.readThrough(offset, length, out);
+    }
     this.fill(offset, first, last);
     this.lastEnd = offset + length;
     for (let p = first; p <= last; p++) {
@@ -151,6 +162,11 @@ export class PageCache implements BlockSource {
       const oldest = this.pages.keys().next().value as number;
       this.pages.delete(oldest);
     }
+  }
+
+  /** The I/O statistics of the storage below, when it keeps any (file sources do). */
+  get stats(): IoStats | undefined {
+    return (this.inner as { stats?: IoStats }).stats;
   }
 
   /** Drop everything (after a write below, or to release memory). */
