@@ -67,7 +67,9 @@ describe('ext4-view-rs test_disk1', () => {
     const data = readAll(fs, '/holes');
     expect(data.length).toBe(10 * 1024);
     const pattern = [0, 0, 0xa1, 0xa2, 0, 0, 0xa3, 0xa4, 0, 0];
-    pattern.forEach((v, i) => expect(data.subarray(i * 1024, (i + 1) * 1024).every((b) => b === v)).toBe(true));
+    pattern.forEach((v, i) =>
+      expect(data.subarray(i * 1024, (i + 1) * 1024).every((b) => b === v)).toBe(true),
+    );
   });
 
   test('big_dir holds 0..9999 and medium_dir/N holds N', () => {
@@ -113,7 +115,11 @@ describe('ext4-view-rs ext2, ext3 and a journal needing recovery', () => {
     }
     expect(bad).toBe(0);
     expect(text(readAll(fs, '/small_file'))).toBe('hello, world!');
-    expect(readAll(fs, '/holes').subarray(2048, 3072).every((b) => b === 0xa1)).toBe(true);
+    expect(
+      readAll(fs, '/holes')
+        .subarray(2048, 3072)
+        .every((b) => b === 0xa1),
+    ).toBe(true);
   });
 
   test('ext3: 128-byte inodes, TEA htree medium_dir', () => {
@@ -144,13 +150,20 @@ describe('dissect.extfs', () => {
       '/tmp/mnt',
     ]);
     expect(fs.lstat('/').size).toBe(1024);
-    expect(fs.readdir('/').map((e) => e.name).sort()).toEqual(['lost+found', 'test_file', 'xattr_cap']);
+    expect(
+      fs
+        .readdir('/')
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['lost+found', 'test_file', 'xattr_cap']);
     expect(text(readAll(fs, '/test_file'))).toBe('dissect test file in ext4\n');
     expect(fs.lstat('/test_file').atimeSec).toBe(Date.UTC(2018, 4, 29, 8, 57, 58) / 1000);
     const x = Object.fromEntries(fs.listxattrs('/xattr_cap').map((a) => [a.name, a.value]));
     expect(text(x['security.selinux']!)).toBe('unconfined_u:object_r:unlabeled_t:s0\0');
     expect(x['security.capability']!.length).toBe(20);
-    expect([...x['security.capability']!.subarray(0, 8)]).toEqual([0x01, 0, 0, 0x02, 0, 0x04, 0x40, 0]);
+    expect([...x['security.capability']!.subarray(0, 8)]).toEqual([
+      0x01, 0, 0, 0x02, 0, 0x04, 0x40, 0,
+    ]);
   });
 
   test.each([1, 2, 3])('ext4_symlink_test%i: the chain resolves to "resolved!\\n"', (n) => {
@@ -178,7 +191,8 @@ describe.each(['sleuthkit/test-data/image.dd', 'pytsk/image.raw'])('%s (ext2)', 
     expect(md5(readAll(fs, '/a_directory/a_file'))).toBe('85bebf486af24792085f769afa46717d');
     expect(md5(readAll(fs, '/a_directory/another_file'))).toBe('d54ff73404ed6041a3bd66850b061bff');
     // fiwalk's <link_target>.
-    if (file.startsWith('sleuthkit')) expect(fs.readlink('/a_link')).toBe('a_directory/another_file');
+    if (file.startsWith('sleuthkit'))
+      expect(fs.readlink('/a_link')).toBe('a_directory/another_file');
     expect(fs.statInode(15).size).toBe(116);
     expect(failure(() => fs.statInode(19)).kind).toBe('corrupt');
   });

@@ -28,7 +28,11 @@ beforeAll(async () => {
 });
 
 const offsets = (image: string): Offsets =>
-  (JSON.parse(fs.readFileSync(path.join(dir, 'expected', `${image}.json`), 'utf8')) as { offsets: Offsets }).offsets;
+  (
+    JSON.parse(fs.readFileSync(path.join(dir, 'expected', `${image}.json`), 'utf8')) as {
+      offsets: Offsets;
+    }
+  ).offsets;
 
 /** The image with bytes replaced at the given offsets (the file is never written). */
 function patched(image: string, patches: Record<number, number[]>): BlockSource {
@@ -72,22 +76,36 @@ describe('corruption: one field patched, kind and structure asserted', () => {
 
   test('superblock checksum (metadata_csum)', () => {
     const e = failure(() => mountSource(patched('ext4-4k', { [1024 + 0x78]: [0x21] })));
-    expect([e.kind, e.structure, e.offset]).toEqual(['corrupt', 'ext4 superblock checksum', 1024 + 0x3fc]);
+    expect([e.kind, e.structure, e.offset]).toEqual([
+      'corrupt',
+      'ext4 superblock checksum',
+      1024 + 0x3fc,
+    ]);
   });
 
   test('group descriptor checksum, crc32c and crc16', () => {
     for (const image of ['ext4-4k', 'ext4-nocsum']) {
       const { gdt } = offsets(image);
       const e = failure(() => mountSource(patched(image, { [gdt + 0xe]: xor(image, gdt + 0xe) })));
-      expect([e.kind, e.structure, e.offset]).toEqual(['corrupt', 'ext4 group descriptor 0 checksum', gdt + 0x1e]);
+      expect([e.kind, e.structure, e.offset]).toEqual([
+        'corrupt',
+        'ext4 group descriptor 0 checksum',
+        gdt + 0x1e,
+      ]);
     }
   });
 
   test('inode checksum', () => {
     const o = offsets('ext4-4k');
-    const fsys = mountSource(patched('ext4-4k', { [o.helloInode + 0x10]: xor('ext4-4k', o.helloInode + 0x10) }));
+    const fsys = mountSource(
+      patched('ext4-4k', { [o.helloInode + 0x10]: xor('ext4-4k', o.helloInode + 0x10) }),
+    );
     const e = failure(() => fsys.lstat('/hello.txt'));
-    expect([e.kind, e.structure, e.offset]).toEqual(['corrupt', `ext4 inode ${o.helloIno} checksum`, o.helloInode + 0x7c]);
+    expect([e.kind, e.structure, e.offset]).toEqual([
+      'corrupt',
+      `ext4 inode ${o.helloIno} checksum`,
+      o.helloInode + 0x7c,
+    ]);
     expect(fsys.lstat('/with space.txt').size).toBe(19);
   });
 
@@ -95,14 +113,22 @@ describe('corruption: one field patched, kind and structure asserted', () => {
     const o = offsets('ext4-nocsum');
     const fsys = mountSource(patched('ext4-nocsum', { [o.helloInode + 0x28]: [0x0b, 0xf3] }));
     const e = failure(() => fsys.read('/hello.txt', 0, 4));
-    expect([e.kind, e.structure, e.offset]).toEqual(['corrupt', `ext4 extent header ${o.helloIno}`, o.helloInode + 0x28]);
+    expect([e.kind, e.structure, e.offset]).toEqual([
+      'corrupt',
+      `ext4 extent header ${o.helloIno}`,
+      o.helloInode + 0x28,
+    ]);
   });
 
   test('extent depth far beyond the limit', () => {
     const o = offsets('ext4-nocsum');
     const fsys = mountSource(patched('ext4-nocsum', { [o.helloInode + 0x2e]: [0xff, 0x7f] }));
     const e = failure(() => fsys.read('/hello.txt', 0, 4));
-    expect([e.kind, e.structure, e.offset]).toEqual(['corrupt', `ext4 extent header ${o.helloIno}`, o.helloInode + 0x2e]);
+    expect([e.kind, e.structure, e.offset]).toEqual([
+      'corrupt',
+      `ext4 extent header ${o.helloIno}`,
+      o.helloInode + 0x2e,
+    ]);
   });
 
   test('extent leaf block: magic, then checksum', () => {
@@ -111,19 +137,30 @@ describe('corruption: one field patched, kind and structure asserted', () => {
     const leaf = o.extentLeaf!;
     const bad = mountSource(patched('ext4-4k', { [leaf]: [0, 0] }));
     const e = failure(() => bad.read('/sparse/many-extents.bin', 0, 10));
-    expect([e.kind, e.structure, e.offset]).toEqual(['corrupt', `ext4 extent header ${o.manyExtentsIno}`, leaf]);
+    expect([e.kind, e.structure, e.offset]).toEqual([
+      'corrupt',
+      `ext4 extent header ${o.manyExtentsIno}`,
+      leaf,
+    ]);
     // A byte inside the checksummed area but outside any live entry.
     const at = leaf + 12 + 12 * 20;
     const sum = mountSource(patched('ext4-4k', { [at]: xor('ext4-4k', at) }));
     const c = failure(() => sum.read('/sparse/many-extents.bin', 0, 10));
-    expect([c.kind, c.structure]).toEqual(['corrupt', `ext4 extent block ${o.manyExtentsIno} checksum`]);
+    expect([c.kind, c.structure]).toEqual([
+      'corrupt',
+      `ext4 extent block ${o.manyExtentsIno} checksum`,
+    ]);
   });
 
   test('directory entry with rec_len 0', () => {
     const o = offsets('ext4-nocsum');
     const fsys = mountSource(patched('ext4-nocsum', { [o.rootDirBlock + 4]: [0, 0] }));
     const e = failure(() => fsys.readdir('/'));
-    expect([e.kind, e.structure, e.offset]).toEqual(['corrupt', 'ext4 directory entry 2', o.rootDirBlock]);
+    expect([e.kind, e.structure, e.offset]).toEqual([
+      'corrupt',
+      'ext4 directory entry 2',
+      o.rootDirBlock,
+    ]);
     expect(failure(() => fsys.lstat('/hello.txt')).structure).toBe('ext4 directory entry 2');
   });
 
@@ -147,7 +184,8 @@ describe('corruption: one field patched, kind and structure asserted', () => {
     const below: BlockSource = {
       size: src.size,
       readAt(offset, length) {
-        if (offset <= o.rootDirBlock && o.rootDirBlock < offset + length) throw corrupt('qcow2 L2 table', 4242, 'test');
+        if (offset <= o.rootDirBlock && o.rootDirBlock < offset + length)
+          throw corrupt('qcow2 L2 table', 4242, 'test');
         return src.readAt(offset, length);
       },
     };

@@ -15,7 +15,9 @@ let built = false;
 /** Builds wasm/ into public/wasm once per test process, then loads the driver. */
 export async function loadExt4(): Promise<void> {
   if (!built) {
-    execFileSync('bash', [path.join(repoRoot, 'scripts', 'build-wasm.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('bash', [path.join(repoRoot, 'scripts', 'build-wasm.sh')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     built = true;
   }
   await ext4Driver.load();
@@ -42,7 +44,9 @@ export function readAll(fs: Ext4FileSystem, p: string): Uint8Array {
 export function walk(fs: Ext4FileSystem, root = '/'): string[] {
   const out: string[] = [];
   const visit = (dir: string) => {
-    const entries = fs.readdir(dir).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = fs
+      .readdir(dir)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const e of entries) {
       const p = dir === '/' ? `/${e.name}` : `${dir}/${e.name}`;
       out.push(p);

@@ -42,7 +42,8 @@ interface ImageFacts {
 }
 
 let dir = '';
-const readJson = <T>(rel: string): T => JSON.parse(fs.readFileSync(path.join(dir, rel), 'utf8')) as T;
+const readJson = <T>(rel: string): T =>
+  JSON.parse(fs.readFileSync(path.join(dir, rel), 'utf8')) as T;
 
 beforeAll(async () => {
   dir = ensureFixture('ext4');
@@ -145,7 +146,12 @@ describe.each(IMAGES)('$name', ({ name, big, hash, unsigned }) => {
     if (facts.tailHoleSize !== tail.size) {
       expect(name).toBe('ext4-inline');
       tail.size = facts.tailHoleSize;
-      tail.sha256 = sha256(new Uint8Array(fs.readFileSync(path.join(dir, 'src/sparse/tail-hole.bin'))).subarray(0, tail.size));
+      tail.sha256 = sha256(
+        new Uint8Array(fs.readFileSync(path.join(dir, 'src/sparse/tail-hole.bin'))).subarray(
+          0,
+          tail.size,
+        ),
+      );
     }
     const paths = walk(fsys).filter((p) => p !== '/lost+found' && !p.startsWith('/lost+found/'));
     expect(paths.sort()).toEqual(want.map((e) => e.path).sort());

@@ -16,7 +16,10 @@ pub struct BlockCache {
 
 impl BlockCache {
     pub fn new() -> Self {
-        BlockCache { entries: Vec::new(), clock: 0 }
+        BlockCache {
+            entries: Vec::new(),
+            clock: 0,
+        }
     }
 
     pub fn get(&mut self, block: u64) -> Option<Rc<Vec<u8>>> {

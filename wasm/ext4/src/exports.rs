@@ -55,13 +55,25 @@ pub unsafe extern "C" fn fs_lookup(handle: u32, dir: u32, name: *const u8, name_
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn fs_readdir(handle: u32, dir: u32, cookie: u64, out: *mut u8, len: u32) -> i64 {
+pub unsafe extern "C" fn fs_readdir(
+    handle: u32,
+    dir: u32,
+    cookie: u64,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
     let out = out_slice(out, len);
     with_fs(handle, |fs| ops::readdir(fs, dir, cookie, out))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn fs_read(handle: u32, ino: u32, offset: u64, out: *mut u8, len: u32) -> i64 {
+pub unsafe extern "C" fn fs_read(
+    handle: u32,
+    ino: u32,
+    offset: u64,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
     let out = out_slice(out, len);
     with_fs(handle, |fs| ops::read(fs, ino, offset, out))
 }
@@ -85,7 +97,14 @@ pub unsafe extern "C" fn fs_listxattr(handle: u32, ino: u32, out: *mut u8, len: 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn fs_getxattr(handle: u32, ino: u32, name: *const u8, name_len: u32, out: *mut u8, len: u32) -> i64 {
+pub unsafe extern "C" fn fs_getxattr(
+    handle: u32,
+    ino: u32,
+    name: *const u8,
+    name_len: u32,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
     let name = in_slice(name, name_len);
     let out = out_slice(out, len);
     with_fs(handle, |fs| ops::getxattr(fs, ino, name, out))

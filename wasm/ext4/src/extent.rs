@@ -32,19 +32,27 @@ fn bad(inode: &Inode, offset: u64, detail: &'static str) -> Corrupt {
 fn header(inode: &Inode, node: &[u8], offset: u64, want_depth: Option<u16>) -> Result<Header> {
     let magic = le16(node, 0);
     if magic != MAGIC {
-        return Err(bad(inode, offset, "bad magic").values(MAGIC as u64, magic as u64).into());
+        return Err(bad(inode, offset, "bad magic")
+            .values(MAGIC as u64, magic as u64)
+            .into());
     }
     let (entries, max, depth) = (le16(node, 2), le16(node, 4), le16(node, 6));
     let capacity = ((node.len() - HEADER) / ENTRY) as u16;
     if max > capacity || entries > max {
-        return Err(bad(inode, offset + 2, "entry count exceeds the node").values(capacity as u64, entries.max(max) as u64).into());
+        return Err(bad(inode, offset + 2, "entry count exceeds the node")
+            .values(capacity as u64, entries.max(max) as u64)
+            .into());
     }
     if depth > MAX_DEPTH {
-        return Err(bad(inode, offset + 6, "tree deeper than the limit").values(MAX_DEPTH as u64, depth as u64).into());
+        return Err(bad(inode, offset + 6, "tree deeper than the limit")
+            .values(MAX_DEPTH as u64, depth as u64)
+            .into());
     }
     if let Some(d) = want_depth {
         if d != depth {
-            return Err(bad(inode, offset + 6, "depth does not match the parent").values(d as u64, depth as u64).into());
+            return Err(bad(inode, offset + 6, "depth does not match the parent")
+                .values(d as u64, depth as u64)
+                .into());
         }
     }
     Ok(Header { entries, depth })
@@ -84,10 +92,14 @@ pub fn map<D: Device>(fs: &mut Fs<D>, inode: &Inode, lblk: u32) -> Result<Run> {
         let child = le32(&node, at + 4) as u64 | (le16(&node, at + 8) as u64) << 32;
         let entry_off = offset + at as u64;
         if !fs.block_valid(child, 1) {
-            return Err(corrupt("ext4 extent index", entry_off + 4, "child block outside the filesystem")
-                .index(inode.ino as u64)
-                .values(fs.sb.blocks_count, child)
-                .into());
+            return Err(corrupt(
+                "ext4 extent index",
+                entry_off + 4,
+                "child block outside the filesystem",
+            )
+            .index(inode.ino as u64)
+            .values(fs.sb.blocks_count, child)
+            .into());
         }
         let block = fs.read_block(child)?;
         offset = fs.block_offset(child);
@@ -105,13 +117,25 @@ fn hole_until(node: &[u8], entries: u16, lblk: u32) -> Run {
     for i in 0..entries as usize {
         let start = le32(node, HEADER + i * ENTRY);
         if start > lblk {
-            return Run::Zero { len: (start - lblk) as u64 };
+            return Run::Zero {
+                len: (start - lblk) as u64,
+            };
         }
     }
-    Run::Zero { len: (1u64 << 32) - lblk as u64 }
+    Run::Zero {
+        len: (1u64 << 32) - lblk as u64,
+    }
 }
 
-fn leaf_run<D: Device>(fs: &Fs<D>, inode: &Inode, node: &[u8], entries: u16, found: Option<usize>, lblk: u32, offset: u64) -> Result<Run> {
+fn leaf_run<D: Device>(
+    fs: &Fs<D>,
+    inode: &Inode,
+    node: &[u8],
+    entries: u16,
+    found: Option<usize>,
+    lblk: u32,
+    offset: u64,
+) -> Result<Run> {
     let i = match found {
         Some(i) => i,
         None => return Ok(hole_until(node, entries, lblk)),
@@ -119,7 +143,11 @@ fn leaf_run<D: Device>(fs: &Fs<D>, inode: &Inode, node: &[u8], entries: u16, fou
     let at = HEADER + i * ENTRY;
     let start = le32(node, at);
     let raw_len = le16(node, at + 4);
-    let (len, unwritten) = if raw_len > INIT_MAX_LEN { (raw_len - INIT_MAX_LEN, true) } else { (raw_len, false) };
+    let (len, unwritten) = if raw_len > INIT_MAX_LEN {
+        (raw_len - INIT_MAX_LEN, true)
+    } else {
+        (raw_len, false)
+    };
     let pblk = le32(node, at + 8) as u64 | (le16(node, at + 6) as u64) << 32;
     let end = start as u64 + len as u64;
     if (lblk as u64) >= end {
@@ -132,12 +160,19 @@ fn leaf_run<D: Device>(fs: &Fs<D>, inode: &Inode, node: &[u8], entries: u16, fou
         return Ok(Run::Zero { len: left });
     }
     if !fs.block_valid(pblk, len as u64) {
-        return Err(corrupt("ext4 extent", offset + at as u64 + 6, "blocks outside the filesystem")
-            .index(inode.ino as u64)
-            .values(fs.sb.blocks_count, pblk + len as u64)
-            .into());
+        return Err(corrupt(
+            "ext4 extent",
+            offset + at as u64 + 6,
+            "blocks outside the filesystem",
+        )
+        .index(inode.ino as u64)
+        .values(fs.sb.blocks_count, pblk + len as u64)
+        .into());
     }
-    Ok(Run::Data { pblk: pblk + skip, len: left })
+    Ok(Run::Data {
+        pblk: pblk + skip,
+        len: left,
+    })
 }
 
 /// metadata_csum: a 4-byte tail after eh_max entries holds crc32c(inode seed, node).
@@ -153,11 +188,15 @@ fn verify_block<D: Device>(fs: &Fs<D>, inode: &Inode, block: &[u8], offset: u64)
     let stored = le32(block, tail);
     let computed = crc32c_raw(inode.csum_seed, &block[..tail]);
     if stored != computed {
-        return Err(corrupt("ext4 extent block", offset + tail as u64, "checksum mismatch")
-            .index(inode.ino as u64)
-            .part("checksum")
-            .values(computed as u64, stored as u64)
-            .into());
+        return Err(corrupt(
+            "ext4 extent block",
+            offset + tail as u64,
+            "checksum mismatch",
+        )
+        .index(inode.ino as u64)
+        .part("checksum")
+        .values(computed as u64, stored as u64)
+        .into());
     }
     Ok(())
 }
@@ -183,7 +222,14 @@ mod tests {
     }
 
     fn dummy() -> Inode {
-        crate::inode::parse(&crate::superblock::Superblock::parse(&crate::superblock::tests::golden(), 8 << 20).unwrap(), 12, vec![0u8; 256], 0).unwrap()
+        crate::inode::parse(
+            &crate::superblock::Superblock::parse(&crate::superblock::tests::golden(), 8 << 20)
+                .unwrap(),
+            12,
+            vec![0u8; 256],
+            0,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -193,9 +239,13 @@ mod tests {
         assert!(header(&ino, &good, 0, None).is_ok());
         let mut bad_magic = good.clone();
         bad_magic[0] = 0;
-        assert!(matches!(header(&ino, &bad_magic, 0, None), Err(fsabi::Error::Corrupt(c)) if c.structure == "ext4 extent header" && c.offset == 0));
+        assert!(
+            matches!(header(&ino, &bad_magic, 0, None), Err(fsabi::Error::Corrupt(c)) if c.structure == "ext4 extent header" && c.offset == 0)
+        );
         let deep = node(&[], 6);
-        assert!(matches!(header(&ino, &deep, 0, None), Err(fsabi::Error::Corrupt(c)) if c.offset == 6));
+        assert!(
+            matches!(header(&ino, &deep, 0, None), Err(fsabi::Error::Corrupt(c)) if c.offset == 6)
+        );
         let mut over = good;
         over[4] = 5; // eh_max beyond the 4 entries 60 bytes hold
         assert!(header(&ino, &over, 0, None).is_err());

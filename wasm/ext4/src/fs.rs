@@ -29,20 +29,30 @@ impl<D: Device> Fs<D> {
     pub fn open(dev: D) -> Result<Fs<D>> {
         let mut raw = vec![0u8; SUPERBLOCK_SIZE];
         if dev.size() < SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE as u64 {
-            return Err(corrupt("ext4 superblock", SUPERBLOCK_OFFSET, "device too small for a superblock")
-                .values(SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE as u64, dev.size())
-                .into());
+            return Err(corrupt(
+                "ext4 superblock",
+                SUPERBLOCK_OFFSET,
+                "device too small for a superblock",
+            )
+            .values(SUPERBLOCK_OFFSET + SUPERBLOCK_SIZE as u64, dev.size())
+            .into());
         }
         dev.read_at(SUPERBLOCK_OFFSET, &mut raw)?;
         let sb = Superblock::parse(&raw, dev.size())?.with_groups();
-        let mut fs = Fs { dev, sb, cache: BlockCache::new() };
+        let mut fs = Fs {
+            dev,
+            sb,
+            cache: BlockCache::new(),
+        };
         // The root must be a readable directory, as the kernel checks at mount.
         let root = fs.inode(ROOT_INO)?;
         if !root.is_dir() {
-            return Err(corrupt("ext4 inode", root.offset, "root is not a directory")
-                .index(ROOT_INO as u64)
-                .values(inode::mode::S_IFDIR as u64, root.file_type() as u64)
-                .into());
+            return Err(
+                corrupt("ext4 inode", root.offset, "root is not a directory")
+                    .index(ROOT_INO as u64)
+                    .values(inode::mode::S_IFDIR as u64, root.file_type() as u64)
+                    .into(),
+            );
         }
         Ok(fs)
     }
@@ -54,7 +64,10 @@ impl<D: Device> Fs<D> {
     /// True when blocks `block..block+count` lie inside the filesystem (block 0 holds the
     /// boot sector and superblock, never file data or metadata trees).
     pub fn block_valid(&self, block: u64, count: u64) -> bool {
-        block > 0 && block.checked_add(count).map_or(false, |end| end <= self.sb.blocks_count)
+        block > 0
+            && block
+                .checked_add(count)
+                .map_or(false, |end| end <= self.sb.blocks_count)
     }
 
     /// A metadata block through the cache. The caller has checked `block_valid`.
@@ -73,10 +86,14 @@ impl<D: Device> Fs<D> {
         let offset = group_desc::locate(&self.sb, group);
         let bs = self.sb.block_size as u64;
         if !self.block_valid(offset / bs, 1) {
-            return Err(corrupt("ext4 group descriptor", offset, "descriptor block outside the filesystem")
-                .index(group as u64)
-                .values(self.sb.blocks_count, offset / bs)
-                .into());
+            return Err(corrupt(
+                "ext4 group descriptor",
+                offset,
+                "descriptor block outside the filesystem",
+            )
+            .index(group as u64)
+            .values(self.sb.blocks_count, offset / bs)
+            .into());
         }
         let block = self.read_block(offset / bs)?;
         let at = (offset % bs) as usize;
@@ -118,7 +135,10 @@ impl<D: Device> Fs<D> {
     /// symlink; the caller has clipped the range to the file size.
     pub fn read_data(&mut self, inode: &Inode, offset: u64, buf: &mut [u8]) -> Result<()> {
         if inode.has_flag(flags::ENCRYPT) {
-            return Err(Error::Unsupported { feature: "ext4 encryption (fscrypt)", value: None });
+            return Err(Error::Unsupported {
+                feature: "ext4 encryption (fscrypt)",
+                value: None,
+            });
         }
         if inode.has_flag(flags::INLINE_DATA) {
             return inline::read(self, inode, offset, buf);
@@ -133,7 +153,8 @@ impl<D: Device> Fs<D> {
             let run_blocks = match run {
                 Run::Data { len, .. } | Run::Zero { len } => len,
             };
-            let avail = (run_blocks.saturating_mul(bs) - within).min((buf.len() - done) as u64) as usize;
+            let avail =
+                (run_blocks.saturating_mul(bs) - within).min((buf.len() - done) as u64) as usize;
             let dst = &mut buf[done..done + avail];
             match run {
                 Run::Data { pblk, .. } => self.dev.read_at(pblk * bs + within, dst)?,

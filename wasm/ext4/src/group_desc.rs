@@ -50,7 +50,8 @@ pub fn locate(sb: &Superblock, group: u32) -> u64 {
     let index = group as u64 / per_block;
     let within = (group as u64 % per_block) * sb.desc_size as u64;
     let first = sb.first_data_block as u64;
-    let block = if sb.feature_incompat & incompat::META_BG != 0 && index >= sb.first_meta_bg as u64 {
+    let block = if sb.feature_incompat & incompat::META_BG != 0 && index >= sb.first_meta_bg as u64
+    {
         // meta_bg: the descriptor block of each meta group sits in the first group of it.
         let first_group = index * per_block;
         let group_start = first + first_group * sb.blocks_per_group as u64;
@@ -66,20 +67,43 @@ pub fn locate(sb: &Superblock, group: u32) -> u64 {
 pub fn parse(sb: &Superblock, group: u32, raw: &[u8], offset: u64) -> Result<GroupDesc> {
     verify_checksum(sb, group, raw, offset)?;
     let is64 = sb.desc_size >= 64;
-    let hi32 = |off: usize| if is64 { (le32(raw, off) as u64) << 32 } else { 0 };
-    let hi16 = |off: usize| if is64 { (le16(raw, off) as u32) << 16 } else { 0 };
+    let hi32 = |off: usize| {
+        if is64 {
+            (le32(raw, off) as u64) << 32
+        } else {
+            0
+        }
+    };
+    let hi16 = |off: usize| {
+        if is64 {
+            (le16(raw, off) as u32) << 16
+        } else {
+            0
+        }
+    };
     let gd = GroupDesc {
         inode_table: le32(raw, 0x8) as u64 | hi32(0x28),
         free_blocks: le16(raw, 0xC) as u32 | hi16(0x2C),
         free_inodes: le16(raw, 0xE) as u32 | hi16(0x2E),
         flags: le16(raw, 0x12),
     };
-    let table_blocks = (sb.inodes_per_group as u64 * sb.inode_size as u64 + sb.block_size as u64 - 1) / sb.block_size as u64;
-    if gd.inode_table == 0 || gd.inode_table.checked_add(table_blocks).map_or(true, |end| end > sb.blocks_count) {
-        return Err(corrupt("ext4 group descriptor", offset + 0x8, "inode table outside the filesystem")
-            .index(group as u64)
-            .values(sb.blocks_count, gd.inode_table)
-            .into());
+    let table_blocks = (sb.inodes_per_group as u64 * sb.inode_size as u64 + sb.block_size as u64
+        - 1)
+        / sb.block_size as u64;
+    if gd.inode_table == 0
+        || gd
+            .inode_table
+            .checked_add(table_blocks)
+            .map_or(true, |end| end > sb.blocks_count)
+    {
+        return Err(corrupt(
+            "ext4 group descriptor",
+            offset + 0x8,
+            "inode table outside the filesystem",
+        )
+        .index(group as u64)
+        .values(sb.blocks_count, gd.inode_table)
+        .into());
     }
     Ok(gd)
 }
@@ -105,10 +129,14 @@ fn verify_checksum(sb: &Superblock, group: u32, raw: &[u8], offset: u64) -> Resu
     };
     if stored != computed {
         return Err(Error::from(
-            corrupt("ext4 group descriptor", offset + CHECKSUM_AT as u64, "checksum mismatch")
-                .index(group as u64)
-                .part("checksum")
-                .values(computed as u64, stored as u64),
+            corrupt(
+                "ext4 group descriptor",
+                offset + CHECKSUM_AT as u64,
+                "checksum mismatch",
+            )
+            .index(group as u64)
+            .part("checksum")
+            .values(computed as u64, stored as u64),
         ));
     }
     Ok(())

@@ -19,7 +19,11 @@ const DEFAULT_SEED: [u32; 4] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_54
 /// The major hash (bit 0 cleared) of `name`, or None for an unknown version.
 pub fn dx_hash(version: u8, seed: &[u32; 4], name: &[u8]) -> Option<u32> {
     let unsigned = matches!(version, LEGACY_UNSIGNED | HALF_MD4_UNSIGNED | TEA_UNSIGNED);
-    let mut buf = if seed.iter().any(|&w| w != 0) { *seed } else { DEFAULT_SEED };
+    let mut buf = if seed.iter().any(|&w| w != 0) {
+        *seed
+    } else {
+        DEFAULT_SEED
+    };
     let hash = match version {
         LEGACY | LEGACY_UNSIGNED => legacy(name, unsigned),
         HALF_MD4 | HALF_MD4_UNSIGNED => {
@@ -121,10 +125,34 @@ fn half_md4_transform(buf: &mut [u32; 4], x: &[u32; 8]) {
             for (i, &m) in $order.iter().enumerate() {
                 let s = $shifts[i % 4];
                 match i % 4 {
-                    0 => a = a.wrapping_add($fun(b, c, d)).wrapping_add(x[m]).wrapping_add($k).rotate_left(s),
-                    1 => d = d.wrapping_add($fun(a, b, c)).wrapping_add(x[m]).wrapping_add($k).rotate_left(s),
-                    2 => c = c.wrapping_add($fun(d, a, b)).wrapping_add(x[m]).wrapping_add($k).rotate_left(s),
-                    _ => b = b.wrapping_add($fun(c, d, a)).wrapping_add(x[m]).wrapping_add($k).rotate_left(s),
+                    0 => {
+                        a = a
+                            .wrapping_add($fun(b, c, d))
+                            .wrapping_add(x[m])
+                            .wrapping_add($k)
+                            .rotate_left(s)
+                    }
+                    1 => {
+                        d = d
+                            .wrapping_add($fun(a, b, c))
+                            .wrapping_add(x[m])
+                            .wrapping_add($k)
+                            .rotate_left(s)
+                    }
+                    2 => {
+                        c = c
+                            .wrapping_add($fun(d, a, b))
+                            .wrapping_add(x[m])
+                            .wrapping_add($k)
+                            .rotate_left(s)
+                    }
+                    _ => {
+                        b = b
+                            .wrapping_add($fun(c, d, a))
+                            .wrapping_add(x[m])
+                            .wrapping_add($k)
+                            .rotate_left(s)
+                    }
                 }
             }
         };
@@ -145,8 +173,12 @@ fn tea_transform(buf: &mut [u32; 4], x: &[u32; 8]) {
     let mut sum = 0u32;
     for _ in 0..16 {
         sum = sum.wrapping_add(DELTA);
-        b0 = b0.wrapping_add((b1 << 4).wrapping_add(a) ^ b1.wrapping_add(sum) ^ (b1 >> 5).wrapping_add(b));
-        b1 = b1.wrapping_add((b0 << 4).wrapping_add(c) ^ b0.wrapping_add(sum) ^ (b0 >> 5).wrapping_add(d));
+        b0 = b0.wrapping_add(
+            (b1 << 4).wrapping_add(a) ^ b1.wrapping_add(sum) ^ (b1 >> 5).wrapping_add(b),
+        );
+        b1 = b1.wrapping_add(
+            (b0 << 4).wrapping_add(c) ^ b0.wrapping_add(sum) ^ (b0 >> 5).wrapping_add(d),
+        );
     }
     buf[0] = buf[0].wrapping_add(b0);
     buf[1] = buf[1].wrapping_add(b1);
@@ -194,7 +226,13 @@ mod tests {
             (TEA_UNSIGNED, LONG, 0x75575104),
         ];
         for &(version, name, want) in cases {
-            assert_eq!(dx_hash(version, &SEED, name.as_bytes()), Some(want), "version {} name {:?}", version, name);
+            assert_eq!(
+                dx_hash(version, &SEED, name.as_bytes()),
+                Some(want),
+                "version {} name {:?}",
+                version,
+                name
+            );
         }
     }
 

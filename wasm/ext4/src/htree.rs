@@ -30,24 +30,40 @@ fn count_at(dir: &Inode, lblk: u64, block: &[u8], abs: u64) -> Result<usize> {
     }
     let info_len = block[ROOT_INFO_AT + 5] as usize;
     if info_len != 8 || le32(block, ROOT_INFO_AT) != 0 {
-        return Err(bad(dir, abs + ROOT_INFO_AT as u64, "bad dx_root_info").values(8, info_len as u64).into());
+        return Err(bad(dir, abs + ROOT_INFO_AT as u64, "bad dx_root_info")
+            .values(8, info_len as u64)
+            .into());
     }
     Ok(ROOT_INFO_AT + info_len)
 }
 
 /// (count, limit) of a node, validated against the space the block has.
-fn counts<D: Device>(fs: &Fs<D>, dir: &Inode, block: &[u8], at: usize, abs: u64) -> Result<(usize, usize)> {
+fn counts<D: Device>(
+    fs: &Fs<D>,
+    dir: &Inode,
+    block: &[u8],
+    at: usize,
+    abs: u64,
+) -> Result<(usize, usize)> {
     let (limit, count) = (le16(block, at) as usize, le16(block, at + 2) as usize);
     let tail = if fs.sb.has_metadata_csum() { TAIL } else { 0 };
     let room = (block.len() - at - tail) / ENTRY;
     if limit > room || count > limit || count == 0 {
-        return Err(bad(dir, abs + at as u64, "bad entry count or limit").values(room as u64, limit.max(count) as u64).into());
+        return Err(bad(dir, abs + at as u64, "bad entry count or limit")
+            .values(room as u64, limit.max(count) as u64)
+            .into());
     }
     Ok((count, limit))
 }
 
 /// Verifies the dx tail checksum of root (lblk 0) or interior node `block`.
-pub fn verify_block<D: Device>(fs: &Fs<D>, dir: &Inode, lblk: u64, block: &[u8], abs: u64) -> Result<()> {
+pub fn verify_block<D: Device>(
+    fs: &Fs<D>,
+    dir: &Inode,
+    lblk: u64,
+    block: &[u8],
+    abs: u64,
+) -> Result<()> {
     let at = count_at(dir, lblk, block, abs)?;
     let (count, limit) = counts(fs, dir, block, at, abs)?;
     let t = at + limit * ENTRY;
@@ -56,11 +72,13 @@ pub fn verify_block<D: Device>(fs: &Fs<D>, dir: &Inode, lblk: u64, block: &[u8],
     c = crc32c_raw(c, &[0; 4]);
     let stored = le32(block, t + 4);
     if c != stored {
-        return Err(corrupt("ext4 htree node", abs + t as u64 + 4, "checksum mismatch")
-            .index(dir.ino as u64)
-            .part("checksum")
-            .values(c as u64, stored as u64)
-            .into());
+        return Err(
+            corrupt("ext4 htree node", abs + t as u64 + 4, "checksum mismatch")
+                .index(dir.ino as u64)
+                .part("checksum")
+                .values(c as u64, stored as u64)
+                .into(),
+        );
     }
     Ok(())
 }
@@ -91,14 +109,28 @@ fn load<D: Device>(fs: &mut Fs<D>, dir: &Inode, lblk: u64) -> Result<(Level, u64
     let (b, _) = dir::read_block(fs, dir, lblk)?;
     let (block, abs) = match b {
         Some(x) if lblk < blocks => x,
-        _ => return Err(bad(dir, dir.offset, "index points at a hole or past the end").values(blocks, lblk).into()),
+        _ => {
+            return Err(
+                bad(dir, dir.offset, "index points at a hole or past the end")
+                    .values(blocks, lblk)
+                    .into(),
+            )
+        }
     };
     if fs.sb.has_metadata_csum() {
         verify_block(fs, dir, lblk, &block, abs)?;
     }
     let at = count_at(dir, lblk, &block, abs)?;
     let (count, _) = counts(fs, dir, &block, at, abs)?;
-    Ok((Level { block, at, count, index: 0 }, abs))
+    Ok((
+        Level {
+            block,
+            at,
+            count,
+            index: 0,
+        },
+        abs,
+    ))
 }
 
 fn pick(level: &mut Level, target: u32) {
@@ -118,12 +150,23 @@ fn pick(level: &mut Level, target: u32) {
 /// Hash version for names in this directory: the root's, made unsigned per s_flags.
 fn version<D: Device>(fs: &Fs<D>, dir: &Inode, root: &[u8], abs: u64) -> Result<u8> {
     let v = root[ROOT_INFO_AT + 4];
-    let v = if v <= hash::TEA && fs.sb.flags & FLAG_UNSIGNED_HASH != 0 { v + 3 } else { v };
+    let v = if v <= hash::TEA && fs.sb.flags & FLAG_UNSIGNED_HASH != 0 {
+        v + 3
+    } else {
+        v
+    };
     if v == hash::SIPHASH {
-        return Err(fsabi::Error::Unsupported { feature: "ext4 htree siphash (encrypted casefolded directory)", value: None });
+        return Err(fsabi::Error::Unsupported {
+            feature: "ext4 htree siphash (encrypted casefolded directory)",
+            value: None,
+        });
     }
     if v > hash::TEA_UNSIGNED {
-        return Err(bad(dir, abs + ROOT_INFO_AT as u64 + 4, "unknown hash version").values(5, v as u64).into());
+        return Err(
+            bad(dir, abs + ROOT_INFO_AT as u64 + 4, "unknown hash version")
+                .values(5, v as u64)
+                .into(),
+        );
     }
     Ok(v)
 }
@@ -137,9 +180,17 @@ pub fn lookup<D: Device>(fs: &mut Fs<D>, dir: &Inode, name: &[u8]) -> Result<Opt
         None => return Ok(None),
     };
     let levels = root.block[ROOT_INFO_AT + 6] as usize;
-    let max = if fs.sb.has_incompat(incompat::LARGEDIR) { 3 } else { 2 };
+    let max = if fs.sb.has_incompat(incompat::LARGEDIR) {
+        3
+    } else {
+        2
+    };
     if levels >= max {
-        return Err(bad(dir, abs + ROOT_INFO_AT as u64 + 6, "too many index levels").values(max as u64 - 1, levels as u64).into());
+        return Err(
+            bad(dir, abs + ROOT_INFO_AT as u64 + 6, "too many index levels")
+                .values(max as u64 - 1, levels as u64)
+                .into(),
+        );
     }
     let mut path = vec![root];
     loop {
@@ -196,11 +247,20 @@ fn advance<D: Device>(fs: &mut Fs<D>, dir: &Inode, path: &mut Vec<Level>) -> Res
     Ok(true)
 }
 
-fn search_leaf<D: Device>(fs: &mut Fs<D>, dir: &Inode, lblk: u64, name: &[u8]) -> Result<Option<u32>> {
+fn search_leaf<D: Device>(
+    fs: &mut Fs<D>,
+    dir: &Inode,
+    lblk: u64,
+    name: &[u8],
+) -> Result<Option<u32>> {
     let (b, _) = dir::read_block(fs, dir, lblk)?;
     let (block, abs) = match b {
         Some(x) => x,
-        None => return Err(bad(dir, dir.offset, "leaf is a hole").values(0, lblk).into()),
+        None => {
+            return Err(bad(dir, dir.offset, "leaf is a hole")
+                .values(0, lblk)
+                .into())
+        }
     };
     let end = dir::check_block(fs, dir, lblk, &block, abs)?;
     let mut found = None;

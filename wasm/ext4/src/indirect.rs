@@ -35,18 +35,31 @@ pub fn map<D: Device>(fs: &mut Fs<D>, inode: &Inode, lblk: u64) -> Result<Run> {
 
 /// Descends from pointer block `ptr` at `level` (1 = its entries point at data) to the
 /// entry for relative block `rel`.
-fn walk<D: Device>(fs: &mut Fs<D>, inode: &Inode, mut ptr: u32, mut level: u32, mut rel: u64, per: u64) -> Result<Run> {
+fn walk<D: Device>(
+    fs: &mut Fs<D>,
+    inode: &Inode,
+    mut ptr: u32,
+    mut level: u32,
+    mut rel: u64,
+    per: u64,
+) -> Result<Run> {
     loop {
         let child_span = per.pow(level - 1);
         if ptr == 0 {
             // A missing pointer block: everything it would cover is a hole.
-            return Ok(Run::Zero { len: per * child_span - rel });
+            return Ok(Run::Zero {
+                len: per * child_span - rel,
+            });
         }
         if !fs.block_valid(ptr as u64, 1) {
-            return Err(corrupt("ext4 indirect block", inode.offset + I_BLOCK_AT as u64, "pointer outside the filesystem")
-                .index(inode.ino as u64)
-                .values(fs.sb.blocks_count, ptr as u64)
-                .into());
+            return Err(corrupt(
+                "ext4 indirect block",
+                inode.offset + I_BLOCK_AT as u64,
+                "pointer outside the filesystem",
+            )
+            .index(inode.ino as u64)
+            .values(fs.sb.blocks_count, ptr as u64)
+            .into());
         }
         let block = fs.read_block(ptr as u64)?;
         let block_off = fs.block_offset(ptr as u64);
@@ -62,7 +75,13 @@ fn walk<D: Device>(fs: &mut Fs<D>, inode: &Inode, mut ptr: u32, mut level: u32, 
 }
 
 /// From `ptrs[idx]`, the run of consecutive data blocks (or of zero pointers, a hole).
-fn scan<D: Device>(fs: &Fs<D>, inode: &Inode, ptrs: &[u32], idx: usize, ptrs_offset: u64) -> Result<Run> {
+fn scan<D: Device>(
+    fs: &Fs<D>,
+    inode: &Inode,
+    ptrs: &[u32],
+    idx: usize,
+    ptrs_offset: u64,
+) -> Result<Run> {
     let first = ptrs[idx];
     let mut n = 1usize;
     if first == 0 {
@@ -75,10 +94,17 @@ fn scan<D: Device>(fs: &Fs<D>, inode: &Inode, ptrs: &[u32], idx: usize, ptrs_off
         n += 1;
     }
     if !fs.block_valid(first as u64, n as u64) {
-        return Err(corrupt("ext4 block map", ptrs_offset + idx as u64 * 4, "data block outside the filesystem")
-            .index(inode.ino as u64)
-            .values(fs.sb.blocks_count, first as u64)
-            .into());
+        return Err(corrupt(
+            "ext4 block map",
+            ptrs_offset + idx as u64 * 4,
+            "data block outside the filesystem",
+        )
+        .index(inode.ino as u64)
+        .values(fs.sb.blocks_count, first as u64)
+        .into());
     }
-    Ok(Run::Data { pblk: first as u64, len: n as u64 })
+    Ok(Run::Data {
+        pblk: first as u64,
+        len: n as u64,
+    })
 }

@@ -25,7 +25,11 @@ pub fn read<D: Device>(fs: &mut Fs<D>, inode: &Inode, offset: u64, buf: &mut [u8
     let data = content(fs, inode)?;
     for (i, b) in buf.iter_mut().enumerate() {
         let at = offset + i as u64;
-        *b = if at < data.len() as u64 { data[at as usize] } else { 0 };
+        *b = if at < data.len() as u64 {
+            data[at as usize]
+        } else {
+            0
+        };
     }
     Ok(())
 }

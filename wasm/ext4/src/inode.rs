@@ -103,7 +103,11 @@ fn decode_time(lo: u32, extra: Option<u32>) -> Time {
 /// Decodes the `inode_size` bytes of inode `ino` read at `offset`, verifying the checksum.
 pub fn parse(sb: &Superblock, ino: u32, raw: Vec<u8>, offset: u64) -> Result<Inode> {
     let b = &raw;
-    let extra_isize = if b.len() > GOOD_OLD_INODE_SIZE { le16(b, 0x80) } else { 0 };
+    let extra_isize = if b.len() > GOOD_OLD_INODE_SIZE {
+        le16(b, 0x80)
+    } else {
+        0
+    };
     if GOOD_OLD_INODE_SIZE + extra_isize as usize > b.len() || extra_isize & 3 != 0 {
         return Err(corrupt("ext4 inode", offset + 0x80, "bad i_extra_isize")
             .index(ino as u64)
@@ -115,7 +119,11 @@ pub fn parse(sb: &Superblock, ino: u32, raw: Vec<u8>, offset: u64) -> Result<Ino
     seed = crc32c_raw(seed, &generation.to_le_bytes());
     let flags = le32(b, 0x20);
     let huge = sb.has_ro_compat(ro_compat::HUGE_FILE);
-    let blocks_hi = if huge { (le16(b, 0x74) as u64) << 32 } else { 0 };
+    let blocks_hi = if huge {
+        (le16(b, 0x74) as u64) << 32
+    } else {
+        0
+    };
     let mut blocks_512 = le32(b, 0x1C) as u64 | blocks_hi;
     if huge && flags & flags::HUGE_FILE != 0 {
         // huge_file inodes count i_blocks in filesystem blocks.
@@ -150,7 +158,13 @@ pub fn parse(sb: &Superblock, ino: u32, raw: Vec<u8>, offset: u64) -> Result<Ino
 }
 
 fn decode_times(inode: &mut Inode) {
-    let extra = |i: &Inode, off: usize| if i.fits_extra(off, 4) { Some(le32(&i.raw, off)) } else { None };
+    let extra = |i: &Inode, off: usize| {
+        if i.fits_extra(off, 4) {
+            Some(le32(&i.raw, off))
+        } else {
+            None
+        }
+    };
     let b = &inode.raw;
     let (a, c, m) = (le32(b, 0x8), le32(b, 0xC), le32(b, 0x10));
     inode.atime = decode_time(a, extra(inode, 0x8C));

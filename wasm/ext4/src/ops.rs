@@ -77,7 +77,11 @@ pub fn lookup<D: Device>(fs: &mut Fs<D>, dir_ino: u32, name: &[u8]) -> Result<i6
     if name.is_empty() || name.len() > 255 || name.contains(&b'/') {
         return Err(Error::Invalid("bad name"));
     }
-    let found = if htree::is_indexed(fs, &d) { htree::lookup(fs, &d, name)? } else { dir::lookup_linear(fs, &d, name)? };
+    let found = if htree::is_indexed(fs, &d) {
+        htree::lookup(fs, &d, name)?
+    } else {
+        dir::lookup_linear(fs, &d, name)?
+    };
     match found {
         Some(ino) => Ok(ino as i64),
         None => Err(Error::NotFound),
@@ -86,7 +90,12 @@ pub fn lookup<D: Device>(fs: &mut Fs<D>, dir_ino: u32, name: &[u8]) -> Result<i6
 
 /// Fills `out` with a batch: header {u64 next cookie, u32 count, u32 0} then per entry
 /// {u64 ino, u8 type, u8 0, u16 name_len, name}. "." and ".." are left out.
-pub fn readdir<D: Device>(fs: &mut Fs<D>, dir_ino: u32, cookie: u64, out: &mut [u8]) -> Result<i64> {
+pub fn readdir<D: Device>(
+    fs: &mut Fs<D>,
+    dir_ino: u32,
+    cookie: u64,
+    out: &mut [u8],
+) -> Result<i64> {
     let d = dir_inode(fs, dir_ino)?;
     if out.len() < READDIR_HEADER + DIRENT_HEADER + 255 {
         return Err(Error::Invalid("readdir buffer smaller than one entry"));
@@ -164,7 +173,10 @@ pub fn readlink<D: Device>(fs: &mut Fs<D>, ino: u32, out: &mut [u8]) -> Result<i
         return Err(Error::Invalid("not a symbolic link"));
     }
     if i.has_flag(flags::ENCRYPT) {
-        return Err(Error::Unsupported { feature: "ext4 encryption (fscrypt)", value: None });
+        return Err(Error::Unsupported {
+            feature: "ext4 encryption (fscrypt)",
+            value: None,
+        });
     }
     let target = symlink_target(fs, &i)?;
     if target.len() <= out.len() {
@@ -177,13 +189,29 @@ pub fn readlink<D: Device>(fs: &mut Fs<D>, ino: u32, out: &mut [u8]) -> Result<i
 /// beyond an xattr block". Others store it like file data (extents, block map, inline).
 fn symlink_target<D: Device>(fs: &mut Fs<D>, i: &Inode) -> Result<Vec<u8>> {
     if i.size > SYMLINK_MAX {
-        return Err(corrupt("ext4 inode", i.offset + 4, "symlink longer than a block").index(i.ino as u64).values(SYMLINK_MAX, i.size).into());
+        return Err(
+            corrupt("ext4 inode", i.offset + 4, "symlink longer than a block")
+                .index(i.ino as u64)
+                .values(SYMLINK_MAX, i.size)
+                .into(),
+        );
     }
-    let ea_blocks = if i.file_acl != 0 { fs.sb.cluster_size as u64 / 512 } else { 0 };
+    let ea_blocks = if i.file_acl != 0 {
+        fs.sb.cluster_size as u64 / 512
+    } else {
+        0
+    };
     let fast = !i.has_flag(flags::INLINE_DATA) && i.blocks_512.saturating_sub(ea_blocks) == 0;
     if fast {
         if i.size >= 60 {
-            return Err(corrupt("ext4 inode", i.offset + 4, "fast symlink longer than i_block").index(i.ino as u64).values(59, i.size).into());
+            return Err(corrupt(
+                "ext4 inode",
+                i.offset + 4,
+                "fast symlink longer than i_block",
+            )
+            .index(i.ino as u64)
+            .values(59, i.size)
+            .into());
         }
         return Ok(i.i_block()[..i.size as usize].to_vec());
     }
@@ -211,7 +239,8 @@ pub fn statvfs<D: Device>(fs: &mut Fs<D>, out: &mut [u8]) -> Result<i64> {
     put64(r, 32, sb.inodes_count as u64);
     put64(r, 40, free_inodes);
     put64(r, 48, free_inodes);
-    let fsid = le32(&sb.uuid, 0) as u64 ^ le32(&sb.uuid, 4) as u64 | (le32(&sb.uuid, 8) as u64 ^ le32(&sb.uuid, 12) as u64) << 32;
+    let fsid = le32(&sb.uuid, 0) as u64 ^ le32(&sb.uuid, 4) as u64
+        | (le32(&sb.uuid, 8) as u64 ^ le32(&sb.uuid, 12) as u64) << 32;
     put64(r, 56, fsid);
     put32(r, 64, 1); // ST_RDONLY: this driver never writes
     put32(r, 68, 255);
@@ -250,7 +279,11 @@ pub fn getxattr<D: Device>(fs: &mut Fs<D>, ino: u32, name: &[u8], out: &mut [u8]
         Some((_, x)) => x,
         None => return Err(Error::NotFound),
     };
-    let value = if x.index == 2 || x.index == 3 { xattr::acl_to_xattr(&x.value, ino, 0)? } else { x.value };
+    let value = if x.index == 2 || x.index == 3 {
+        xattr::acl_to_xattr(&x.value, ino, 0)?
+    } else {
+        x.value
+    };
     if value.len() <= out.len() {
         out[..value.len()].copy_from_slice(&value);
     }

@@ -127,7 +127,12 @@ impl Superblock {
     fn decode(b: &[u8]) -> Result<Superblock> {
         let log_block = le32(b, 0x18);
         if log_block > MAX_LOG_BLOCK_SIZE {
-            return Err(bad_value("block size above 64 KiB", 0x18, MAX_LOG_BLOCK_SIZE as u64, log_block as u64));
+            return Err(bad_value(
+                "block size above 64 KiB",
+                0x18,
+                MAX_LOG_BLOCK_SIZE as u64,
+                log_block as u64,
+            ));
         }
         let block_size = 1024u32 << log_block;
         let feature_incompat = le32(b, 0x60);
@@ -135,16 +140,26 @@ impl Superblock {
         let is64 = feature_incompat & incompat::BIT64 != 0;
         let hi = |off: usize| if is64 { (le32(b, off) as u64) << 32 } else { 0 };
         let rev_level = le32(b, 0x4C);
-        let (first_ino, inode_size) = if rev_level == 0 { (11, 128) } else { (le32(b, 0x54), le16(b, 0x58) as u32) };
+        let (first_ino, inode_size) = if rev_level == 0 {
+            (11, 128)
+        } else {
+            (le32(b, 0x54), le16(b, 0x58) as u32)
+        };
         let mut uuid = [0u8; 16];
         uuid.copy_from_slice(&b[0x68..0x78]);
         let mut volume_name = [0u8; 16];
         volume_name.copy_from_slice(&b[0x78..0x88]);
         let mut last_mounted = [0u8; 64];
         last_mounted.copy_from_slice(&b[0x88..0xC8]);
-        let csum_seed = if feature_incompat & incompat::CSUM_SEED != 0 { le32(b, 0x270) } else { crc32c_raw(!0, &uuid) };
+        let csum_seed = if feature_incompat & incompat::CSUM_SEED != 0 {
+            le32(b, 0x270)
+        } else {
+            crc32c_raw(!0, &uuid)
+        };
         let log_cluster = le32(b, 0x1C);
-        let cluster_size = if feature_ro_compat & ro_compat::BIGALLOC != 0 && log_cluster <= 16 + MAX_LOG_BLOCK_SIZE {
+        let cluster_size = if feature_ro_compat & ro_compat::BIGALLOC != 0
+            && log_cluster <= 16 + MAX_LOG_BLOCK_SIZE
+        {
             1024u32.checked_shl(log_cluster).unwrap_or(0)
         } else {
             block_size
@@ -190,16 +205,28 @@ impl Superblock {
     fn check_features(&self) -> Result<()> {
         let inc = self.feature_incompat;
         if inc & incompat::JOURNAL_DEV != 0 {
-            return Err(Error::Unsupported { feature: "ext4 external journal device (holds a journal, not files)", value: None });
+            return Err(Error::Unsupported {
+                feature: "ext4 external journal device (holds a journal, not files)",
+                value: None,
+            });
         }
         if inc & incompat::COMPRESSION != 0 {
-            return Err(Error::Unsupported { feature: "ext2 compression", value: None });
+            return Err(Error::Unsupported {
+                feature: "ext2 compression",
+                value: None,
+            });
         }
         if inc & incompat::DIRDATA != 0 {
-            return Err(Error::Unsupported { feature: "ext4 dirdata (Lustre)", value: None });
+            return Err(Error::Unsupported {
+                feature: "ext4 dirdata (Lustre)",
+                value: None,
+            });
         }
         if inc & !incompat::KNOWN != 0 {
-            return Err(Error::Unsupported { feature: "ext4 incompat feature", value: Some((inc & !incompat::KNOWN) as u64) });
+            return Err(Error::Unsupported {
+                feature: "ext4 incompat feature",
+                value: Some((inc & !incompat::KNOWN) as u64),
+            });
         }
         Ok(())
     }
@@ -214,44 +241,89 @@ impl Superblock {
         }
         let kind = self.raw[0x175];
         if kind != 1 {
-            return Err(Error::Unsupported { feature: "ext4 checksum type", value: Some(kind as u64) });
+            return Err(Error::Unsupported {
+                feature: "ext4 checksum type",
+                value: Some(kind as u64),
+            });
         }
         let stored = le32(&self.raw, 0x3FC);
         let computed = crc32c_raw(!0, &self.raw[..0x3FC]);
         if stored != computed {
-            return Err(corrupt("ext4 superblock", SUPERBLOCK_OFFSET + 0x3FC, "checksum mismatch")
-                .part("checksum")
-                .values(computed as u64, stored as u64)
-                .into());
+            return Err(corrupt(
+                "ext4 superblock",
+                SUPERBLOCK_OFFSET + 0x3FC,
+                "checksum mismatch",
+            )
+            .part("checksum")
+            .values(computed as u64, stored as u64)
+            .into());
         }
         Ok(())
     }
 
     fn check_geometry(&self, device_size: u64) -> Result<()> {
         let bs = self.block_size as u64;
-        if self.inode_size < 128 || self.inode_size > self.block_size || !self.inode_size.is_power_of_two() {
-            return Err(bad_value("bad inode size", 0x58, 256, self.inode_size as u64));
+        if self.inode_size < 128
+            || self.inode_size > self.block_size
+            || !self.inode_size.is_power_of_two()
+        {
+            return Err(bad_value(
+                "bad inode size",
+                0x58,
+                256,
+                self.inode_size as u64,
+            ));
         }
-        if self.blocks_per_group == 0 || self.blocks_per_group as u64 > 8 * bs * (self.cluster_size as u64 / bs).max(1) {
-            return Err(bad_value("bad blocks per group", 0x20, 8 * bs, self.blocks_per_group as u64));
+        if self.blocks_per_group == 0
+            || self.blocks_per_group as u64 > 8 * bs * (self.cluster_size as u64 / bs).max(1)
+        {
+            return Err(bad_value(
+                "bad blocks per group",
+                0x20,
+                8 * bs,
+                self.blocks_per_group as u64,
+            ));
         }
         if self.inodes_per_group == 0 || self.inodes_per_group as u64 > 8 * bs {
-            return Err(bad_value("bad inodes per group", 0x28, 8 * bs, self.inodes_per_group as u64));
+            return Err(bad_value(
+                "bad inodes per group",
+                0x28,
+                8 * bs,
+                self.inodes_per_group as u64,
+            ));
         }
         if self.first_data_block as u64 >= self.blocks_count {
-            return Err(bad_value("first data block past the end", 0x14, 0, self.first_data_block as u64));
+            return Err(bad_value(
+                "first data block past the end",
+                0x14,
+                0,
+                self.first_data_block as u64,
+            ));
         }
         if self.feature_incompat & incompat::BIT64 != 0
-            && (self.desc_size < 64 || self.desc_size > MAX_DESC_SIZE || !self.desc_size.is_power_of_two())
+            && (self.desc_size < 64
+                || self.desc_size > MAX_DESC_SIZE
+                || !self.desc_size.is_power_of_two())
         {
-            return Err(bad_value("bad group descriptor size", 0xFE, 64, self.desc_size as u64));
+            return Err(bad_value(
+                "bad group descriptor size",
+                0xFE,
+                64,
+                self.desc_size as u64,
+            ));
         }
         let device_blocks = device_size / bs;
         if self.blocks_count > device_blocks {
-            return Err(bad_value("block count exceeds the device", 0x4, device_blocks, self.blocks_count));
+            return Err(bad_value(
+                "block count exceeds the device",
+                0x4,
+                device_blocks,
+                self.blocks_count,
+            ));
         }
-        let groups = (self.blocks_count - self.first_data_block as u64 + self.blocks_per_group as u64 - 1)
-            / self.blocks_per_group as u64;
+        let groups =
+            (self.blocks_count - self.first_data_block as u64 + self.blocks_per_group as u64 - 1)
+                / self.blocks_per_group as u64;
         if groups * self.inodes_per_group as u64 != self.inodes_count as u64 {
             return Err(bad_value(
                 "inode count does not match the group count",
@@ -261,7 +333,12 @@ impl Superblock {
             ));
         }
         if self.cluster_size < self.block_size {
-            return Err(bad_value("bad cluster size", 0x1C, self.block_size as u64, self.cluster_size as u64));
+            return Err(bad_value(
+                "bad cluster size",
+                0x1C,
+                self.block_size as u64,
+                self.cluster_size as u64,
+            ));
         }
         Ok(())
     }
@@ -269,7 +346,8 @@ impl Superblock {
     /// Finishes what `parse` computed from validated fields.
     pub fn with_groups(mut self) -> Self {
         let per = self.blocks_per_group as u64;
-        self.groups_count = ((self.blocks_count - self.first_data_block as u64 + per - 1) / per) as u32;
+        self.groups_count =
+            ((self.blocks_count - self.first_data_block as u64 + per - 1) / per) as u32;
         self
     }
 
@@ -294,7 +372,8 @@ pub(crate) mod tests {
     /// A minimal valid superblock (ext2 rev 1, 1 KiB blocks, one group of 8192 blocks).
     pub fn golden() -> Vec<u8> {
         let mut b = vec![0u8; SUPERBLOCK_SIZE];
-        let put = |b: &mut Vec<u8>, off: usize, v: u32| b[off..off + 4].copy_from_slice(&v.to_le_bytes());
+        let put =
+            |b: &mut Vec<u8>, off: usize, v: u32| b[off..off + 4].copy_from_slice(&v.to_le_bytes());
         put(&mut b, 0x0, 2048); // s_inodes_count
         put(&mut b, 0x4, 8192); // s_blocks_count_lo
         put(&mut b, 0x14, 1); // s_first_data_block
@@ -329,26 +408,38 @@ pub(crate) mod tests {
     fn rejects_bad_magic() {
         let mut b = golden();
         b[0x38] = 0;
-        assert_eq!(corrupt_at(Superblock::parse(&b, DEVICE).unwrap_err()), (1024 + 0x38, "ext4 superblock".into()));
+        assert_eq!(
+            corrupt_at(Superblock::parse(&b, DEVICE).unwrap_err()),
+            (1024 + 0x38, "ext4 superblock".into())
+        );
     }
 
     #[test]
     fn rejects_huge_block_size() {
         let mut b = golden();
         b[0x18] = 7;
-        assert_eq!(corrupt_at(Superblock::parse(&b, DEVICE).unwrap_err()).0, 1024 + 0x18);
+        assert_eq!(
+            corrupt_at(Superblock::parse(&b, DEVICE).unwrap_err()).0,
+            1024 + 0x18
+        );
     }
 
     #[test]
     fn rejects_inode_count_mismatch() {
         let mut b = golden();
         b[0x0] = 1;
-        assert_eq!(corrupt_at(Superblock::parse(&b, DEVICE).unwrap_err()).0, 1024);
+        assert_eq!(
+            corrupt_at(Superblock::parse(&b, DEVICE).unwrap_err()).0,
+            1024
+        );
     }
 
     #[test]
     fn rejects_blocks_past_device() {
-        assert_eq!(corrupt_at(Superblock::parse(&golden(), 4 << 20).unwrap_err()).0, 1024 + 4);
+        assert_eq!(
+            corrupt_at(Superblock::parse(&golden(), 4 << 20).unwrap_err()).0,
+            1024 + 4
+        );
     }
 
     #[test]
@@ -372,6 +463,9 @@ pub(crate) mod tests {
         b[0x3FC..].copy_from_slice(&sum.to_le_bytes());
         assert!(Superblock::parse(&b, DEVICE).is_ok());
         b[0x3FC] ^= 1;
-        assert_eq!(corrupt_at(Superblock::parse(&b, DEVICE).unwrap_err()), (1024 + 0x3FC, "ext4 superblock checksum".into()));
+        assert_eq!(
+            corrupt_at(Superblock::parse(&b, DEVICE).unwrap_err()),
+            (1024 + 0x3FC, "ext4 superblock checksum".into())
+        );
     }
 }

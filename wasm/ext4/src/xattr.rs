@@ -61,7 +61,10 @@ pub fn list<D: Device>(fs: &mut Fs<D>, inode: &Inode) -> Result<Vec<Xattr>> {
 pub fn in_inode<D: Device>(fs: &mut Fs<D>, inode: &Inode) -> Result<Vec<Xattr>> {
     let start = inode.extra_end();
     let raw = &inode.raw;
-    if raw.len() <= crate::inode::GOOD_OLD_INODE_SIZE || !fits(raw, start, 4) || le32(raw, start) != MAGIC {
+    if raw.len() <= crate::inode::GOOD_OLD_INODE_SIZE
+        || !fits(raw, start, 4)
+        || le32(raw, start) != MAGIC
+    {
         return Ok(Vec::new());
     }
     let region = raw[start + 4..].to_vec();
@@ -72,10 +75,14 @@ pub fn in_inode<D: Device>(fs: &mut Fs<D>, inode: &Inode) -> Result<Vec<Xattr>> 
 fn in_block<D: Device>(fs: &mut Fs<D>, inode: &Inode) -> Result<Vec<Xattr>> {
     let blk = inode.file_acl;
     if !fs.block_valid(blk, 1) {
-        return Err(corrupt("ext4 inode", inode.offset + 0x68, "xattr block outside the filesystem")
-            .index(inode.ino as u64)
-            .values(fs.sb.blocks_count, blk)
-            .into());
+        return Err(corrupt(
+            "ext4 inode",
+            inode.offset + 0x68,
+            "xattr block outside the filesystem",
+        )
+        .index(inode.ino as u64)
+        .values(fs.sb.blocks_count, blk)
+        .into());
     }
     let block = fs.read_block(blk)?;
     let abs = fs.block_offset(blk);
@@ -106,10 +113,21 @@ fn in_block<D: Device>(fs: &mut Fs<D>, inode: &Inode) -> Result<Vec<Xattr>> {
 }
 
 /// Walks the entry table at `region[entries_at..]`; value offsets count from region[0].
-fn parse<D: Device>(fs: &mut Fs<D>, inode: &Inode, region: &[u8], entries_at: usize, abs: u64, what: &'static str) -> Result<Vec<Xattr>> {
+fn parse<D: Device>(
+    fs: &mut Fs<D>,
+    inode: &Inode,
+    region: &[u8],
+    entries_at: usize,
+    abs: u64,
+    what: &'static str,
+) -> Result<Vec<Xattr>> {
     let mut out = Vec::new();
     let mut pos = entries_at;
-    let bad = |pos: usize, detail: &'static str| -> Error { corrupt(what, abs + pos as u64, detail).index(inode.ino as u64).into() };
+    let bad = |pos: usize, detail: &'static str| -> Error {
+        corrupt(what, abs + pos as u64, detail)
+            .index(inode.ino as u64)
+            .into()
+    };
     loop {
         if !fits(region, pos, 4) {
             return Err(bad(pos, "entry table runs off the end"));
@@ -143,19 +161,32 @@ fn parse<D: Device>(fs: &mut Fs<D>, inode: &Inode, region: &[u8], entries_at: us
 }
 
 /// ea_inode: the value is the content of inode `inum` (which carries EA_INODE_FL).
-fn ea_inode_value<D: Device>(fs: &mut Fs<D>, owner: &Inode, inum: u32, size: u32) -> Result<Vec<u8>> {
+fn ea_inode_value<D: Device>(
+    fs: &mut Fs<D>,
+    owner: &Inode,
+    inum: u32,
+    size: u32,
+) -> Result<Vec<u8>> {
     if size > XATTR_SIZE_MAX {
-        return Err(corrupt("ext4 xattr entry", owner.offset, "value larger than the VFS allows")
-            .index(owner.ino as u64)
-            .values(XATTR_SIZE_MAX as u64, size as u64)
-            .into());
+        return Err(corrupt(
+            "ext4 xattr entry",
+            owner.offset,
+            "value larger than the VFS allows",
+        )
+        .index(owner.ino as u64)
+        .values(XATTR_SIZE_MAX as u64, size as u64)
+        .into());
     }
     let ea = fs.inode(inum)?;
     if !ea.has_flag(flags::EA_INODE) || ea.size != size as u64 {
-        return Err(corrupt("ext4 xattr inode", ea.offset, "not an xattr inode of the stated size")
-            .index(inum as u64)
-            .values(size as u64, ea.size)
-            .into());
+        return Err(corrupt(
+            "ext4 xattr inode",
+            ea.offset,
+            "not an xattr inode of the stated size",
+        )
+        .index(inum as u64)
+        .values(size as u64, ea.size)
+        .into());
     }
     let mut v = vec![0u8; size as usize];
     fs.read_data(&ea, 0, &mut v)?;
@@ -163,16 +194,27 @@ fn ea_inode_value<D: Device>(fs: &mut Fs<D>, owner: &Inode, inum: u32, size: u32
 }
 
 /// The in-inode value of `system.<name>` (inline data lives in `system.data`).
-pub fn system_value<D: Device>(fs: &mut Fs<D>, inode: &Inode, name: &[u8]) -> Result<Option<Vec<u8>>> {
+pub fn system_value<D: Device>(
+    fs: &mut Fs<D>,
+    inode: &Inode,
+    name: &[u8],
+) -> Result<Option<Vec<u8>>> {
     let attrs = in_inode(fs, inode)?;
-    Ok(attrs.into_iter().find(|x| x.index == INDEX_SYSTEM && x.name == name).map(|x| x.value))
+    Ok(attrs
+        .into_iter()
+        .find(|x| x.index == INDEX_SYSTEM && x.name == name)
+        .map(|x| x.value))
 }
 
 /// POSIX ACLs are stored compactly (ext4_acl_entry, version 1); listxattr/getxattr show
 /// them in the VFS xattr format (version 2, every entry with an id).
 /// Reference: fs/ext4/acl.h (struct ext4_acl_entry / ext4_acl_entry_short).
 pub fn acl_to_xattr(v: &[u8], ino: u32, abs: u64) -> Result<Vec<u8>> {
-    let bad = || -> Error { corrupt("ext4 ACL xattr", abs, "malformed ACL").index(ino as u64).into() };
+    let bad = || -> Error {
+        corrupt("ext4 ACL xattr", abs, "malformed ACL")
+            .index(ino as u64)
+            .into()
+    };
     if v.len() < 4 || le32(v, 0) != 1 {
         return Err(bad());
     }
@@ -212,7 +254,13 @@ mod tests {
     fn converts_acl() {
         // user::rw-, user:1000:r--, group::r--, mask::r--, other::---
         let mut v = 1u32.to_le_bytes().to_vec();
-        for (tag, perm, id) in [(1u16, 6u16, None), (2, 4, Some(1000u32)), (4, 4, None), (0x10, 4, None), (0x20, 0, None)] {
+        for (tag, perm, id) in [
+            (1u16, 6u16, None),
+            (2, 4, Some(1000u32)),
+            (4, 4, None),
+            (0x10, 4, None),
+            (0x20, 0, None),
+        ] {
             v.extend_from_slice(&tag.to_le_bytes());
             v.extend_from_slice(&perm.to_le_bytes());
             if let Some(i) = id {

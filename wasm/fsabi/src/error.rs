@@ -40,9 +40,14 @@ pub enum Error {
         value: Option<u64>,
     },
     /// Content that needs a key the driver does not have.
-    Locked { feature: &'static str },
+    Locked {
+        feature: &'static str,
+    },
     /// The device read failed (the adapter keeps the original exception).
-    Io { code: i32, offset: u64 },
+    Io {
+        code: i32,
+        offset: u64,
+    },
     NotFound,
     NotDir,
     IsDir,
@@ -159,7 +164,10 @@ mod tests {
             .index(12)
             .part("checksum");
         assert_eq!(c.name(), "ext4 inode 12 checksum");
-        assert_eq!(corrupt("ext4 superblock", 1024, "x").name(), "ext4 superblock");
+        assert_eq!(
+            corrupt("ext4 superblock", 1024, "x").name(),
+            "ext4 superblock"
+        );
     }
 
     #[test]

@@ -120,7 +120,12 @@ mod tests {
 
     #[test]
     fn records_corrupt_fields() {
-        let e = Error::from(corrupt("ext4 inode", 5000, "checksum mismatch").index(12).part("checksum").values(1, 2));
+        let e = Error::from(
+            corrupt("ext4 inode", 5000, "checksum mismatch")
+                .index(12)
+                .part("checksum")
+                .values(1, 2),
+        );
         assert_eq!(set(&e), -1);
         // SAFETY: test-only read after the write above.
         let rec = unsafe { RECORD };

@@ -107,7 +107,9 @@ function cstring(b: Uint8Array): string {
 
 const safe = (v: bigint, what: string): number => {
   if (v > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new EngineError('unsupported', `ext4 ${what} ${v} exceeds 2^53`, { feature: `ext4 ${what} above 2^53` });
+    throw new EngineError('unsupported', `ext4 ${what} ${v} exceeds 2^53`, {
+      feature: `ext4 ${what} above 2^53`,
+    });
   }
   return Number(v);
 };
@@ -159,7 +161,16 @@ const TYPE_BY_MODE: Record<number, FileType> = {
   0x1000: 'fifo',
   0xc000: 'socket',
 };
-const TYPE_BY_CODE: FileType[] = ['unknown', 'file', 'directory', 'chardev', 'blockdev', 'fifo', 'socket', 'symlink'];
+const TYPE_BY_CODE: FileType[] = [
+  'unknown',
+  'file',
+  'directory',
+  'chardev',
+  'blockdev',
+  'fifo',
+  'socket',
+  'symlink',
+];
 
 /** glibc's makedev: the st_rdev value libguestfs reports. */
 function makedev(major: number, minor: number): number {

@@ -21,7 +21,14 @@ export interface RawFsExports {
   fs_readlink(handle: number, ino: number, out: number, len: number): bigint;
   fs_statvfs(handle: number, out: number, len: number): bigint;
   fs_listxattr(handle: number, ino: number, out: number, len: number): bigint;
-  fs_getxattr(handle: number, ino: number, name: number, nameLen: number, out: number, len: number): bigint;
+  fs_getxattr(
+    handle: number,
+    ino: number,
+    name: number,
+    nameLen: number,
+    out: number,
+    len: number,
+  ): bigint;
 }
 
 export const ABI_VERSION = 1;
@@ -118,7 +125,10 @@ export function statusToError(err: LastError, driver: string, path?: string): En
   if (s === Status.UNSUPPORTED || s === Status.LOCKED) {
     const feature = err.detail ? `${err.subject} ${err.detail}` : err.subject;
     const kind = s === Status.LOCKED ? 'locked' : 'unsupported';
-    return new EngineError(kind, `${path ? `${path}: ` : ''}${kind}: ${feature}`, { feature, path });
+    return new EngineError(kind, `${path ? `${path}: ` : ''}${kind}: ${feature}`, {
+      feature,
+      path,
+    });
   }
   const kind = ERRNO[s];
   if (kind) {
@@ -126,10 +136,14 @@ export function statusToError(err: LastError, driver: string, path?: string): En
     return new EngineError(kind, `${path ?? driver}: ${why}`, { path });
   }
   if (s === Status.IO) {
-    return new EngineError('io', `${driver}: device read failed at ${err.offset} (code ${err.ioCode})`, {
-      offset: err.offset,
-      path,
-    });
+    return new EngineError(
+      'io',
+      `${driver}: device read failed at ${err.offset} (code ${err.ioCode})`,
+      {
+        offset: err.offset,
+        path,
+      },
+    );
   }
   // ENOMEM and anything unknown: the module ran out of room or disagrees with us.
   return new EngineError('io', `${driver}: ${err.detail || `status ${s}`}`, { path });

@@ -62,9 +62,13 @@ export class WasmFs {
     const instance = new WebAssembly.Instance(this.module, imports);
     const x = instance.exports as unknown as RawFsExports;
     if (x.fs_abi_version() !== ABI_VERSION) {
-      throw new EngineError('unsupported', `${this.driver}.wasm ABI ${x.fs_abi_version()} != ${ABI_VERSION}`, {
-        feature: `${this.driver} module ABI version`,
-      });
+      throw new EngineError(
+        'unsupported',
+        `${this.driver}.wasm ABI ${x.fs_abi_version()} != ${ABI_VERSION}`,
+        {
+          feature: `${this.driver} module ABI version`,
+        },
+      );
     }
     return x;
   }
@@ -113,11 +117,15 @@ export class WasmFs {
       this.live = undefined;
       if (e instanceof EngineError) throw e;
       const what = e instanceof Error ? e.message : String(e);
-      throw new EngineError('corrupt', `${this.driver}: WebAssembly trap (${what}); module re-created`, {
-        structure: `${this.driver} WebAssembly trap: ${what}`,
-        offset: 0,
-        path,
-      });
+      throw new EngineError(
+        'corrupt',
+        `${this.driver}: WebAssembly trap (${what}); module re-created`,
+        {
+          structure: `${this.driver} WebAssembly trap: ${what}`,
+          offset: 0,
+          path,
+        },
+      );
     }
     if (r >= 0n) return Number(r);
     if (Number(r) === Status.IO && this.pendingIo !== undefined) {
@@ -141,7 +149,10 @@ export class WasmFs {
   }
 
   /** A fixed-size record written by `fn` into the scratch buffer. */
-  record(fn: (x: RawFsExports, h: number, out: number, len: number) => bigint, path?: string): Uint8Array {
+  record(
+    fn: (x: RawFsExports, h: number, out: number, len: number) => bigint,
+    path?: string,
+  ): Uint8Array {
     let out = new Uint8Array(0);
     this.call((x, h, l) => {
       const r = fn(x, h, l.scratch, SCRATCH);
@@ -234,7 +245,10 @@ export class WasmFs {
   }
 
   /** Calls an export that reports its full length and writes only when the buffer fits. */
-  private sized(fn: (x: RawFsExports, h: number, out: number, len: number, l: Live) => bigint, path?: string): Uint8Array {
+  private sized(
+    fn: (x: RawFsExports, h: number, out: number, len: number, l: Live) => bigint,
+    path?: string,
+  ): Uint8Array {
     let len = SCRATCH - 4096;
     for (;;) {
       let bytes: Uint8Array | undefined;
@@ -247,7 +261,11 @@ export class WasmFs {
         return r;
       }, path);
       if (bytes) return bytes;
-      if (need > MAX_VALUE) throw new EngineError('corrupt', `${this.driver}: value of ${need} bytes`, { structure: `${this.driver} value`, offset: 0 });
+      if (need > MAX_VALUE)
+        throw new EngineError('corrupt', `${this.driver}: value of ${need} bytes`, {
+          structure: `${this.driver} value`,
+          offset: 0,
+        });
       len = need;
     }
   }
