@@ -62,6 +62,17 @@ function exercise(fs: Ext4FileSystem): unknown[] {
   return errors;
 }
 
+function mountAndExercise(img: Uint8Array, name: string): unknown[] {
+  try {
+    const fs = mountBytes(img, name);
+    const errors = exercise(fs);
+    fs.close();
+    return errors;
+  } catch (e) {
+    return [e];
+  }
+}
+
 describe.each([
   { file: 'dissect.extfs/ext4.bin.gz', span: 64 << 10 },
   { file: 'sleuthkit/test-data/image.dd', span: 100 << 10 },
@@ -80,15 +91,7 @@ describe.each([
       const flips = 1 + Math.floor(rand() * 8);
       for (let i = 0; i < flips; i++)
         img[live[Math.floor(rand() * live.length)]!] = Math.floor(rand() * 256);
-      let errors: unknown[] = [];
-      try {
-        const fs = mountBytes(img, `${file}#${c}`);
-        errors = exercise(fs);
-        fs.close();
-      } catch (e) {
-        errors = [e];
-      }
-      for (const e of errors) {
+      for (const e of mountAndExercise(img, `${file}#${c}`)) {
         failures++;
         if (!(e instanceof EngineError)) throw e;
         if (e.structure?.includes('WebAssembly trap')) traps.push(`case ${c}: ${e.message}`);
