@@ -95,6 +95,7 @@ const IMAGES = [
   { name: 'ext4-inline', big: 'none', hash: 'legacy', unsigned: false },
   { name: 'ext3', big: 'none', hash: 'tea', unsigned: true },
   { name: 'ext2', big: 'none', hash: 'legacy', unsigned: true },
+  { name: 'ext4-casefold', big: 'none', hash: 'half_md4', unsigned: false },
 ] as const;
 const HASHES: Record<string, number> = { legacy: 0, half_md4: 1, tea: 2 };
 
@@ -121,6 +122,8 @@ describe.each(IMAGES)('$name', ({ name, big, hash, unsigned }) => {
     expect(facts.hashVersion).toBe(hash);
     expect(info.unsignedHash).toBe(unsigned);
     expect(info.needsRecovery).toBe(false);
+    expect(info.casefold).toBe(facts.features.includes('casefold'));
+    expect(info.casefold).toBe(name === 'ext4-casefold');
   });
 
   test('statvfs counts match dumpe2fs', () => {
