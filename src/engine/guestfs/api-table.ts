@@ -211,7 +211,7 @@ export const ACTIONS: readonly Action[] = [
     args: [dev, partnum],
     ret: 'RBool',
     state: 'implemented',
-    doc: 'The MBR bootable flag (GPT: legacy BIOS bootable attribute).',
+    doc: "The MBR bootable flag; on GPT, parted's boot flag: the partition has the EFI System type.",
   },
   {
     name: 'part_get_mbr_id',
