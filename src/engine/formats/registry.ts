@@ -8,26 +8,41 @@ import { qcow2Driver } from './qcow2/driver.js';
 import { qcow2Info } from './qcow2/info.js';
 import { qcowDriver } from './qcow1/driver.js';
 import { rawDriver } from './raw.js';
+import { vhdDriver } from './vhd/driver.js';
 import type { DiskImage, FileResolver, FormatDriver, FormatInfo, OpenContext } from './types.js';
 
 /** Probes see the first 64 KiB (or the whole file): every magic we know sits well inside. */
 export const HEAD_BYTES = 64 * 1024;
+/** Tail probes see the last 512 bytes: a VHD footer (511 bytes before Virtual PC 2004). */
+export const TAIL_BYTES = 512;
 /**
  * Backing chains deeper than this are refused. Each layer holds an L1 table, caches and
  * a file handle; real chains (external snapshots, backup increments) stay far below it.
  */
 export const MAX_BACKING_CHAIN_DEPTH = 256;
 
-export const formatDrivers: readonly FormatDriver[] = [qcow2Driver, qcowDriver, rawDriver];
+export const formatDrivers: readonly FormatDriver[] = [
+  qcow2Driver,
+  qcowDriver,
+  vhdDriver,
+  rawDriver,
+];
 
 export function findFormatDriver(name: string): FormatDriver | undefined {
   return formatDrivers.find((d) => d.name === name);
 }
 
-/** The first driver whose probe accepts the head; raw accepts anything. */
-export function detectFormat(head: Uint8Array, size: number): FormatDriver {
-  for (const d of formatDrivers) if (d.probe(head, size)) return d;
+/** The first driver whose probe accepts the head (or, given, the tail); raw accepts anything. */
+export function detectFormat(head: Uint8Array, size: number, tail?: Uint8Array): FormatDriver {
+  for (const d of formatDrivers) {
+    if (d.probe(head, size) || (tail !== undefined && d.probeTail?.(tail, size) === true)) return d;
+  }
   return rawDriver;
+}
+
+/** The file's last TAIL_BYTES, for drivers with a probeTail. */
+export function readTail(file: BlockSource): Uint8Array {
+  return readHead(file, Math.max(0, file.size - TAIL_BYTES), TAIL_BYTES);
 }
 
 /**
@@ -40,7 +55,7 @@ export function openImage(file: BlockSource, ctx: OpenContext, formatHint?: stri
     if (!driver) throw unsupported(`image format ${formatHint}`);
     return driver.open(file, ctx);
   }
-  return detectFormat(readHead(file, 0, HEAD_BYTES), file.size).open(file, ctx);
+  return detectFormat(readHead(file, 0, HEAD_BYTES), file.size, readTail(file)).open(file, ctx);
 }
 
 export interface OpenContextOptions {
@@ -96,7 +111,7 @@ export function createOpenContext(
  */
 export function peekImage(file: BlockSource): { format: string; info: FormatInfo } {
   const head = readHead(file, 0, HEAD_BYTES);
-  const driver = detectFormat(head, file.size);
+  const driver = detectFormat(head, file.size, readTail(file));
   if (driver === qcow2Driver) return { format: driver.name, info: qcow2Info(head) ?? {} };
   return {
     format: driver.name,

@@ -61,6 +61,12 @@ export interface FormatDriver {
   readonly name: string;
   /** Cheap, pure, never throws: does the file start like this format? `head` is ≥ 4 KiB when the file is. */
   probe(head: Uint8Array, size: number): boolean;
+  /**
+   * Optional, for formats whose signature sits at the END of the file (a fixed VHD is raw
+   * data plus a 512-byte footer). `tail` is the file's last TAIL_BYTES (all of it when
+   * shorter). Cheap, pure, never throws; asked only when `probe` said no.
+   */
+  probeTail?(tail: Uint8Array, size: number): boolean;
   /** Validate and open; throws EngineError(corrupt|unsupported|locked|ENOENT). */
   open(file: BlockSource, ctx: OpenContext): DiskImage;
 }
