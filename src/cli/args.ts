@@ -1,15 +1,24 @@
 // Command-line parsing shared by every command, in the virt-* tools' style:
 // `-a IMG` (repeatable), `--format FMT` (applies to the -a options after it),
-// `-m DEV[:MOUNTPOINT]`, `-i`, `--key SELECTOR:key:PASSPHRASE`, `-v`, `-x`.
+// `-m DEV[:MOUNTPOINT[:OPTIONS[:FSTYPE]]]`, `-i`, `--key SELECTOR:key:PASSPHRASE`, `-v`,
+// `-x`. Short flags may be bundled (`-lR`); `--name=value` works for every long option,
+// and options with an optional value (`--checksum[=TYPE]`) take one only that way.
 
 export interface DriveArg {
   filename: string;
   format?: string;
 }
 
+export interface MountArg {
+  device: string;
+  mountpoint: string;
+  options?: string;
+  fstype?: string;
+}
+
 export interface CommonArgs {
   drives: DriveArg[];
-  mounts: { device: string; mountpoint: string }[];
+  mounts: MountArg[];
   inspect: boolean;
   keys: string[];
   verbose: boolean;
@@ -32,11 +41,33 @@ const VALUED = new Set([
   '--key',
   '--to',
   '--overlay',
-  '--checksum',
   '-o',
 ]);
 
-export function parseArgs(argv: string[], valued: readonly string[] = []): CommonArgs {
+/** Short options that take a value: a bundle containing one is not split. */
+const SHORT_VALUED = new Set(['a', 'm', 'o']);
+
+/** "-lR" → ["-l", "-R"]; anything else unchanged. */
+function splitBundles(argv: string[]): string[] {
+  const out: string[] = [];
+  for (const [i, arg] of argv.entries()) {
+    if (arg === '--') return [...out, ...argv.slice(i)];
+    const letters = /^-([a-zA-Z]{2,})$/.exec(arg)?.[1];
+    if (letters && ![...letters].some((c) => SHORT_VALUED.has(c)))
+      out.push(...[...letters].map((c) => `-${c}`));
+    else out.push(arg);
+  }
+  return out;
+}
+
+export function parseMount(value: string): MountArg {
+  const [device = '', mountpoint = '/', options, fstype] = value.split(':');
+  if (!device) throw new UsageError(`-m ${value}: name a device`);
+  return { device, mountpoint: mountpoint || '/', options, fstype };
+}
+
+export function parseArgs(rawArgv: string[], valued: readonly string[] = []): CommonArgs {
+  const argv = splitBundles(rawArgv);
   const out: CommonArgs = {
     drives: [],
     mounts: [],
@@ -78,11 +109,9 @@ export function parseArgs(argv: string[], valued: readonly string[] = []): Commo
         format = value === 'auto' ? undefined : value;
         break;
       case '-m':
-      case '--mount': {
-        const [device, mountpoint = '/'] = value!.split(':');
-        out.mounts.push({ device: device!, mountpoint });
+      case '--mount':
+        out.mounts.push(parseMount(value!));
         break;
-      }
       case '-i':
       case '--inspector':
         out.inspect = true;

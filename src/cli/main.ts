@@ -7,17 +7,26 @@ import { Guestfs } from '../engine/guestfs/handle.js';
 import { type CommonArgs, UsageError, parseArgs, requireDrives } from './args.js';
 import { listActions, runCalls, splitCalls } from './commands/call.js';
 import { checkTarget, convertToRaw } from './commands/convert.js';
+import { catFiles, tarOut } from './commands/files.js';
 import { filesystemRows, formatRows } from './commands/filesystems.js';
+import { runLs } from './commands/ls.js';
+import { MOUNT_RULE, launchAndMount } from './commands/mounting.js';
 import { NodeEnvironment } from './node-env.js';
 
 const USAGE = `usage: guestkit COMMAND [OPTIONS]
 
 commands:
   filesystems -a IMG… [--long] [--all] [--extra] [--partitions] [--block-devices] [--json] [-h]
+  ls -a IMG… [-m DEV[:MP]]… [-l] [-R] [--checksum[=md5|sha1|sha224|sha256|sha384|sha512|crc]]
+       [--times|--time-t|--time-relative|--time-days] [--uids] [--extra-stats] [--csv] [-h] DIR…
+  cat -a IMG… [-m DEV[:MP]]… FILE…
+  tar-out -a IMG… [-m DEV[:MP]]… [--gzip] [--xattrs] DIR OUT.tar   (OUT "-" = stdout)
   convert -a IMG [--format FMT] --to raw OUT
   call -a IMG… NAME ARGS… [: NAME ARGS…]…     (call --list prints the API table)
 
-options: -a IMG (repeatable), --format FMT (for the following -a), -v, -x (trace)
+options: -a IMG (repeatable), --format FMT (for the following -a), -v, -x (trace),
+  -m DEV[:MOUNTPOINT[:OPTIONS[:FSTYPE]]] (repeatable; mounted in order, read-only)
+${MOUNT_RULE}
 `;
 
 function handle(args: CommonArgs, env: NodeEnvironment): Guestfs {
@@ -28,9 +37,29 @@ function handle(args: CommonArgs, env: NodeEnvironment): Guestfs {
   return g;
 }
 
-function run(argv: string[]): number {
+const out = (s: string | Uint8Array) => process.stdout.write(s);
+
+/** ls: every directory is listed even if one fails (virt-ls); exit 1 if any failed. */
+async function ls(args: CommonArgs, env: NodeEnvironment): Promise<number> {
+  requireDrives(args, 'ls');
+  if (args.positional.length === 0) throw new UsageError('ls: name a directory');
+  const g = handle(args, env);
+  await launchAndMount(g, args, args.positional);
+  let errors = 0;
+  for (const dir of args.positional) {
+    try {
+      runLs(g, args, dir, out);
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      process.stderr.write(`guestkit: ${e.kind}: ${e.message}\n`);
+      errors++;
+    }
+  }
+  return errors === 0 ? 0 : 1;
+}
+
+async function run(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const out = (s: string) => process.stdout.write(s);
   const env = new NodeEnvironment((line) => process.stderr.write(`${line}\n`));
   switch (command) {
     case 'filesystems': {
@@ -39,6 +68,28 @@ function run(argv: string[]): number {
       const g = handle(args, env);
       g.launch();
       out(formatRows(filesystemRows(g, args), args));
+      return 0;
+    }
+    case 'ls':
+      return ls(parseArgs(rest), env);
+    case 'cat': {
+      const args = parseArgs(rest);
+      requireDrives(args, 'cat');
+      if (args.positional.length === 0) throw new UsageError('cat: name a file');
+      const g = handle(args, env);
+      await launchAndMount(g, args, args.positional);
+      catFiles(g, args.positional);
+      return 0;
+    }
+    case 'tar-out': {
+      const args = parseArgs(rest);
+      requireDrives(args, 'tar-out');
+      const [dir, target] = args.positional;
+      if (!dir || !target || args.positional.length !== 2)
+        throw new UsageError('tar-out: give a directory and an output file (- for stdout)');
+      const g = handle(args, env);
+      await launchAndMount(g, args, [dir]);
+      tarOut(g, args, dir, target);
       return 0;
     }
     case 'convert': {
@@ -60,7 +111,7 @@ function run(argv: string[]): number {
         return 0;
       }
       const g = handle(args, env);
-      runCalls(g, splitCalls(args.positional), false, (line) => out(`${line}\n`));
+      await runCalls(g, splitCalls(args.positional), false, (line) => out(`${line}\n`));
       return 0;
     }
     case undefined:
@@ -74,10 +125,10 @@ function run(argv: string[]): number {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   let code: number;
   try {
-    code = run(process.argv.slice(2));
+    code = await run(process.argv.slice(2));
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`guestkit: ${e.message}\n${USAGE}`);
@@ -92,4 +143,4 @@ function main(): void {
   process.exitCode = code;
 }
 
-main();
+await main();

@@ -16,7 +16,9 @@ export type ErrorKind =
   | 'ENOTEMPTY'
   | 'ENOSPC'
   | 'EPERM'
-  | 'ELOOP';
+  | 'ELOOP'
+  | 'EBUSY'
+  | 'ENODATA';
 
 export interface EngineErrorFields {
   /** The on-disk structure at fault, e.g. "qcow2 header", "GPT entry array". */

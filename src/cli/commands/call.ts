@@ -62,23 +62,46 @@ export function parseCall(words: string[]): {
   return { action, args, optargs };
 }
 
-/** Runs each call in order; stops at the first error (guestfish does too). */
-export function runCalls(
+/**
+ * JSON for a result: byte buffers (RBufferOut, xattr values) print as a string when they
+ * are valid UTF-8, else as {"hex": "…"}, instead of an object of numbered bytes.
+ */
+export function resultJson(result: unknown): string {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  return JSON.stringify(result === undefined ? null : result, (_k, v: unknown) => {
+    if (!(v instanceof Uint8Array)) return v;
+    try {
+      return utf8.decode(v);
+    } catch {
+      return { hex: [...v].map((b) => b.toString(16).padStart(2, '0')).join('') };
+    }
+  });
+}
+
+/**
+ * Runs each call in order; stops at the first error (guestfish does too). After launch
+ * the filesystem drivers the image needs are loaded, so mount and the file actions work.
+ */
+export async function runCalls(
   g: Guestfs,
   calls: string[][],
   launchedAlready: boolean,
   print: (line: string) => void,
-): void {
+): Promise<void> {
   let launched = launchedAlready;
   for (const words of calls) {
     const { action, args, optargs } = parseCall(words);
     if (!launched && !action.beforeLaunch) {
       g.launch();
+      await g.prepareFilesystems();
       launched = true;
     }
-    if (action.name === 'launch') launched = true;
     const result = g.call(action.name, args, optargs);
-    print(JSON.stringify(result === undefined ? null : result));
+    if (action.name === 'launch') {
+      await g.prepareFilesystems();
+      launched = true;
+    }
+    print(resultJson(result));
   }
 }
 

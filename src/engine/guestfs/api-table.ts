@@ -2,7 +2,10 @@
 // `implemented` actions under the same names; the CLI's `call` command parses arguments
 // by these types; `guestkit call --list` prints this table; the compatibility test
 // checks that table and handle agree. Names, argument order and return types are
-// libguestfs' own (see guestfs(3) and generator/actions_*.ml).
+// libguestfs' own (see guestfs(3) and generator/actions_*.ml). The mount and file actions
+// are declared in api-files.ts.
+
+import { FILE_ACTION_DECLS, MOUNT_ACTION_DECLS, WRITE_ACTION_DECLS } from './api-files.js';
 
 export type ArgType =
   | 'String'
@@ -13,7 +16,10 @@ export type ArgType =
   | 'Int'
   | 'Int64'
   | 'Bool'
-  | 'StringList';
+  | 'StringList'
+  | 'FileIn'
+  | 'FileOut'
+  | 'BufferIn';
 
 export type RetType =
   | 'RErr'
@@ -50,6 +56,10 @@ export interface Action {
   doc: string;
   /** Why a refused/planned action does not work. */
   reason?: string;
+  /** The libguestfs structure an RStruct/RStructList returns (statns, dirent, xattr …). */
+  struct?: string;
+  /** A write action: while guestkit mounts read-only, calling it fails with EROFS. */
+  writes?: boolean;
 }
 
 const a = (name: string, type: ArgType): Arg => ({ name, type });
@@ -348,6 +358,9 @@ export const ACTIONS: readonly Action[] = [
     state: 'implemented',
     doc: 'Every key blkid -p prints for the device.',
   },
+  ...MOUNT_ACTION_DECLS,
+  ...FILE_ACTION_DECLS,
+  ...WRITE_ACTION_DECLS,
   // Refused: these execute the guest's programs inside the appliance.
   ...['command', 'command_lines'].map((name): Action => ({
     name,

@@ -1,6 +1,9 @@
 // The libguestfs-compatible handle. Method names, argument order, return shapes and
 // error conditions follow guestfs(3); the action table (api-table.ts) declares them.
 // Reading is synchronous: launch opens formats and partition tables in milliseconds.
+// The mount and file actions live in their own modules (mount-actions.ts, file-actions.ts,
+// tree-actions.ts, export-actions.ts) and are bound onto this class under their
+// libguestfs names at the end of this file.
 
 import { EngineError, unsupported } from '../errors.js';
 import { createOpenContext, openImage } from '../formats/registry.js';
@@ -9,7 +12,13 @@ import { partitionDevices } from '../partitions/layout.js';
 import { openPartitionTable } from '../partitions/registry.js';
 import { probe } from '../fs/probe/registry.js';
 import type { ProbeResult } from '../fs/probe/types.js';
+import { canMount, loadDriverFor } from '../fs/registry.js';
 import { ACTIONS, findAction } from './api-table.js';
+import { EXPORT_ACTIONS } from './export-actions.js';
+import { FILE_ACTIONS } from './file-actions.js';
+import { type Bound, FsLayer, bindActions } from './layer.js';
+import { MOUNT_ACTIONS } from './mount-actions.js';
+import { TREE_ACTIONS } from './tree-actions.js';
 import {
   canonicalDeviceName,
   deviceIndex,
@@ -33,11 +42,14 @@ export interface AddDriveOpts {
   readonly?: boolean;
 }
 
+// The class merges with the interface at the end of this file (the bound file actions).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Guestfs {
   private drives: Drive[] = [];
   private opened: OpenDrive[] = [];
   private devices = new Map<string, Device>();
   private launched = false;
+  private layer: FsLayer | undefined;
   private trace = false;
   private verbose = false;
 
@@ -68,7 +80,35 @@ export class Guestfs {
     if (this.drives.length === 0)
       throw new EngineError('EINVAL', 'launch: no drives added (call add_drive_opts first)');
     for (const d of this.drives) this.opened.push(this.openDrive(d));
+    this.layer = new FsLayer({
+      env: this.env,
+      device: (name, action) => this.device(name, action),
+      probe: (d) => this.probeDevice(d),
+    });
     this.launched = true;
+  }
+
+  /**
+   * guestkit extension: loads the filesystem drivers (WebAssembly, fetched and compiled
+   * once per process) that the probed filesystems need, so that the synchronous mount
+   * calls can use them. Call it once after launch; types without a driver are skipped
+   * (mounting them reports `unsupported`). Returns the types that are now mountable.
+   */
+  async prepareFilesystems(): Promise<string[]> {
+    this.needLaunch('prepareFilesystems');
+    const types = new Set<string>();
+    for (const d of this.devices.values()) {
+      const t = this.probeDevice(d)?.type;
+      if (t && canMount(t)) types.add(t);
+    }
+    for (const t of types) await loadDriverFor(t);
+    return [...types];
+  }
+
+  /** The mount table and resolver behind the file actions (after launch). */
+  private fsLayer(action: string): FsLayer {
+    this.needLaunch(action);
+    return this.layer!;
   }
 
   private openDrive(d: Drive): OpenDrive {
@@ -109,6 +149,8 @@ export class Guestfs {
   }
 
   shutdown(): void {
+    this.layer?.close();
+    this.layer = undefined;
     this.devices.clear();
     this.opened = [];
     this.launched = false;
@@ -424,8 +466,7 @@ export class Guestfs {
     const action = findAction(name);
     if (!action)
       throw new EngineError('EINVAL', `${name}: no such action (guestkit call --list shows them)`);
-    if (action.state !== 'implemented')
-      throw unsupported(action.name, action.reason ?? 'not implemented');
+    // Refused and planned actions are methods too: they throw their own error.
     const fn = (this as unknown as Record<string, (...x: unknown[]) => unknown>)[action.name];
     if (typeof fn !== 'function')
       throw new Error(`action table and handle disagree on ${action.name}`);
@@ -441,12 +482,34 @@ export class Guestfs {
   static actions = ACTIONS;
 }
 
+// The mount and file actions, bound under their libguestfs names (see layer.ts).
+const TABLES = [MOUNT_ACTIONS, FILE_ACTIONS, TREE_ACTIONS, EXPORT_ACTIONS];
+for (const table of TABLES) {
+  bindActions(Guestfs.prototype, table, (self, action) =>
+    (self as unknown as { fsLayer(a: string): FsLayer }).fsLayer(action),
+  );
+}
+
+// The action tables above are bound onto the prototype; this merge gives them their types.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Guestfs
+  extends
+    Bound<typeof MOUNT_ACTIONS>,
+    Bound<typeof FILE_ACTIONS>,
+    Bound<typeof TREE_ACTIONS>,
+    Bound<typeof EXPORT_ACTIONS> {}
+
 // Actions the table declares but guestkit cannot perform still exist as methods, so code
 // ported from libguestfs learns why at the first call instead of meeting "not a function".
+// Write actions fail as they would on a read-only mount (EROFS), naming the overlay.
 for (const action of ACTIONS) {
   if (action.state === 'implemented') continue;
   Object.defineProperty(Guestfs.prototype, action.name, {
     value: () => {
+      if (action.writes)
+        throw new EngineError('EROFS', `${action.name}: Read-only file system (${action.reason})`, {
+          feature: 'copy-on-write overlay',
+        });
       throw unsupported(action.name, action.reason ?? 'not implemented');
     },
   });
