@@ -9,6 +9,7 @@ import { qcow2Info } from './qcow2/info.js';
 import { qcowDriver } from './qcow1/driver.js';
 import { rawDriver } from './raw.js';
 import { vhdDriver } from './vhd/driver.js';
+import { vhdxDriver } from './vhdx/driver.js';
 import type { DiskImage, FileResolver, FormatDriver, FormatInfo, OpenContext } from './types.js';
 
 /** Probes see the first 64 KiB (or the whole file): every magic we know sits well inside. */
@@ -24,6 +25,7 @@ export const MAX_BACKING_CHAIN_DEPTH = 256;
 export const formatDrivers: readonly FormatDriver[] = [
   qcow2Driver,
   qcowDriver,
+  vhdxDriver,
   vhdDriver,
   rawDriver,
 ];
