@@ -68,8 +68,14 @@ function globOne(layer: FsLayer, pattern: string, mark: boolean): string[] {
       }
       const dir = tryResolve(layer, base, true, 'glob_expand');
       if (!dir || dir.stat.type !== 'directory') continue;
-      for (const e of layer.paths.readdir(dir, 'glob_expand', base))
-        if (fnmatch(comp, e.name, { period: true })) next.push(joinPath(base, e.name));
+      // readdir(3) in glob(3) sees "." and ".." too: ".*" matches them.
+      const names = [
+        '.',
+        '..',
+        ...layer.paths.readdir(dir, 'glob_expand', base).map((e) => e.name),
+      ];
+      for (const n of names.sort(compareNames))
+        if (fnmatch(comp, n, { period: true })) next.push(joinPath(base, n));
     }
     found = next;
   }
