@@ -59,7 +59,8 @@ export const vhdDriver = {
 /**
  * The footer at the end is the primary one. A dynamic disk also keeps a copy at offset 0,
  * which the specification provides for recovery when the last sector is damaged (a
- * truncated copy or download): use it then, but never for a fixed disk, which has none.
+ * truncated copy or download): use it when the end holds no intact footer (cookie and
+ * checksum), but never for a fixed disk, which has no copy.
  */
 function chooseFooter(file: BlockSource): VhdFooter {
   if (file.size < FOOTER_SIZE) {
@@ -73,15 +74,14 @@ function chooseFooter(file: BlockSource): VhdFooter {
   }
   const endAt = file.size - FOOTER_SIZE;
   const end = file.readAt(endAt, FOOTER_SIZE);
-  try {
-    return parseFooter(end, endAt, file.size);
-  } catch (e) {
+  if (!looksLikeFooter(end, 0) && endAt > 0) {
     const head = readHead(file, 0, FOOTER_SIZE);
-    if (endAt === 0 || !looksLikeFooter(head, 0)) throw e;
-    const copy = parseFooter(head, 0, file.size);
-    if (copy.diskType === DISK_FIXED) throw e;
-    return copy;
+    if (looksLikeFooter(head, 0)) {
+      const copy = parseFooter(head, 0, file.size);
+      if (copy.diskType !== DISK_FIXED) return copy;
+    }
   }
+  return parseFooter(end, endAt, file.size);
 }
 
 function openFixed(file: BlockSource, footer: VhdFooter, name: string): DiskImage {
