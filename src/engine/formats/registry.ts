@@ -8,8 +8,10 @@ import { qcow2Driver } from './qcow2/driver.js';
 import { qcow2Info } from './qcow2/info.js';
 import { qcowDriver } from './qcow1/driver.js';
 import { rawDriver } from './raw.js';
+import { vdiDriver } from './vdi/driver.js';
 import { vhdDriver } from './vhd/driver.js';
 import { vhdxDriver } from './vhdx/driver.js';
+import { vmdkDriver } from './vmdk/driver.js';
 import type { DiskImage, FileResolver, FormatDriver, FormatInfo, OpenContext } from './types.js';
 
 /** Probes see the first 64 KiB (or the whole file): every magic we know sits well inside. */
@@ -26,6 +28,8 @@ export const formatDrivers: readonly FormatDriver[] = [
   qcow2Driver,
   qcowDriver,
   vhdxDriver,
+  vmdkDriver,
+  vdiDriver,
   vhdDriver,
   rawDriver,
 ];
