@@ -174,6 +174,9 @@ function translateBre(p: string): string {
     } else if (c === '*') {
       out += atStart ? '\\*' : '*';
       i++;
+    } else if (c === '.') {
+      out += '.';
+      i++;
     } else {
       out += literal(c);
       i++;
