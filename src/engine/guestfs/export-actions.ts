@@ -208,9 +208,12 @@ export const EXPORT_ACTIONS = {
     pump(openOutput(layer, tarfile, 'tar_out'), c === 'gzip' ? gzipped(stream) : stream);
   },
 
-  /** A file, or a whole device when the name is a device, to a host file. */
+  /**
+   * A file, or a whole device, to a host file. Like libguestfs' Dev_or_Path, a name under
+   * /dev/ means a device (guest files under /dev are not reachable through this call).
+   */
   download(layer: FsLayer, remotefilename: string, filename: string): void {
-    if (remotefilename.startsWith('/dev/') && !layer.mounts.covering(remotefilename)) {
+    if (remotefilename.startsWith('/dev/')) {
       const dev = layer.host.device(remotefilename, 'download');
       const out = openOutput(layer, filename, 'download');
       pump(out, deviceChunks(dev.source));

@@ -14,7 +14,7 @@ import { probe } from '../fs/probe/registry.js';
 import type { ProbeResult } from '../fs/probe/types.js';
 import { canMount, loadDriverFor } from '../fs/registry.js';
 import { ACTIONS, findAction } from './api-table.js';
-import { EXPORT_ACTIONS } from './export-actions.js';
+import { EXPORT_ACTIONS, type TarOutOptions, tarStream } from './export-actions.js';
 import { FILE_ACTIONS } from './file-actions.js';
 import { type Bound, FsLayer, bindActions } from './layer.js';
 import { MOUNT_ACTIONS } from './mount-actions.js';
@@ -103,6 +103,14 @@ export class Guestfs {
     }
     for (const t of types) await loadDriverFor(t);
     return [...types];
+  }
+
+  /**
+   * guestkit extension: tar_out as a generator of chunks, for callers that pace the work
+   * (the worker yields to its event loop between chunks and can stop early).
+   */
+  tarStream(directory: string, opts: TarOutOptions = {}): Generator<Uint8Array> {
+    return tarStream(this.fsLayer('tar_out'), directory, opts);
   }
 
   /** The mount table and resolver behind the file actions (after launch). */
