@@ -165,13 +165,19 @@ export function fullPath(dir: string, name?: string): string {
 
 /** -lR: the directory itself, then everything below it. */
 export function listRecursiveLong(g: Guestfs, o: LsOptions, dir: string, out: (s: string) => void) {
-  out(`${lsLine(g, o, fullPath(dir), g.lstatns(dir))}\n`);
-  visit(g, o, dir, out);
+  const top = g.lstatns(dir);
+  out(`${lsLine(g, o, fullPath(dir), top)}\n`);
+  visit(g, o, dir, out, new Set([devIno(top)]));
 }
 
-function visit(g: Guestfs, o: LsOptions, dir: string, out: (s: string) => void, depth = 0): void {
-  // A damaged filesystem can loop a directory into itself: stop instead of recursing forever.
-  if (depth > MAX_WALK_DEPTH)
+const devIno = (st: GuestfsStatns) => `${st.st_dev}:${st.st_ino}`;
+
+/**
+ * A damaged filesystem can make a directory its own descendant: a directory met again
+ * on its own ancestry (same device and inode) is reported instead of listed forever.
+ */
+function visit(g: Guestfs, o: LsOptions, dir: string, out: (s: string) => void, seen: Set<string>) {
+  if (seen.size > MAX_WALK_DEPTH)
     throw corrupt('directory tree', 0, `deeper than ${MAX_WALK_DEPTH} levels at ${dir}`);
   const names = g.ls(dir);
   const stats = g.lstatnslist(dir, names);
@@ -179,7 +185,13 @@ function visit(g: Guestfs, o: LsOptions, dir: string, out: (s: string) => void, 
     const st = stats[i]!;
     const path = fullPath(dir, name);
     out(`${lsLine(g, o, path, st)}\n`);
-    if ((st.st_mode & 0o170000) === 0o040000) visit(g, o, path, out, depth + 1);
+    if ((st.st_mode & 0o170000) !== 0o040000) return;
+    const key = devIno(st);
+    if (seen.has(key))
+      throw corrupt('directory tree', 0, `${path} is its own ancestor (inode ${st.st_ino})`);
+    seen.add(key);
+    visit(g, o, path, out, seen);
+    seen.delete(key);
   });
 }
 
