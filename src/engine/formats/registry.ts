@@ -4,6 +4,7 @@
 
 import { EngineError, unsupported } from '../errors.js';
 import { type BlockSource, readHead } from '../io/block-source.js';
+import { ewfDriver } from './ewf/driver.js';
 import { qcow2Driver } from './qcow2/driver.js';
 import { qcow2Info } from './qcow2/info.js';
 import { qcowDriver } from './qcow1/driver.js';
@@ -16,7 +17,7 @@ import type { DiskImage, FileResolver, FormatDriver, FormatInfo, OpenContext } f
 
 /** Probes see the first 64 KiB (or the whole file): every magic we know sits well inside. */
 export const HEAD_BYTES = 64 * 1024;
-/** Tail probes see the last 512 bytes: a VHD footer (511 bytes before Virtual PC 2004). */
+/** Tail probes see the last 512 bytes: where a fixed VHD keeps its footer. */
 export const TAIL_BYTES = 512;
 /**
  * Backing chains deeper than this are refused. Each layer holds an L1 table, caches and
@@ -31,6 +32,7 @@ export const formatDrivers: readonly FormatDriver[] = [
   vmdkDriver,
   vdiDriver,
   vhdDriver,
+  ewfDriver,
   rawDriver,
 ];
 
