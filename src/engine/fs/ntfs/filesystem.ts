@@ -1,0 +1,194 @@
+// An NTFS volume mounted through the ntfs WebAssembly module. Paths resolve one component
+// at a time with fs_lookup (exact name first, else case-insensitive through the volume's
+// $UpCase); symlinks are not followed here (the Guestfs layer resolves them). A final
+// component "name:stream" (or "name:stream:$DATA") names an alternate data stream, as
+// ntfs-3g's streams_interface=windows spells it.
+
+import { EngineError, errno } from '../../errors.js';
+import type { DirEntry, FileSystem, StatVfs, Xattr } from '../types.js';
+import type { WasmFs } from '../wasm/wasm-fs.js';
+import {
+  type NtfsInfo,
+  type NtfsStat,
+  type NtfsStream,
+  decodeDirEntry,
+  decodeInfo,
+  decodeStat,
+  decodeStatVfs,
+  decodeStreams,
+} from './records.js';
+import { readStream, streamList } from './streams.js';
+
+/** The root directory's MFT record. */
+export const ROOT_INO = 5;
+/** Resolved directories remembered per mount (a tree walk resolves each parent once). */
+const DIR_CACHE_MAX = 4096;
+const S_IFMT = 0xf000;
+const S_IFDIR = 0x4000;
+
+const encoder = new TextEncoder();
+
+interface Target {
+  file: string;
+  /** Stream name; undefined for the unnamed data. */
+  stream?: string;
+}
+
+export class NtfsFileSystem implements FileSystem {
+  readonly type = 'ntfs';
+  readonly caseInsensitive = true;
+  private readonly dirs = new Map<string, number>();
+  private readonly cachedInfo: NtfsInfo;
+
+  /** The module instance (tests drive the raw ABI through it). */
+  constructor(readonly wasm: WasmFs) {
+    this.cachedInfo = decodeInfo(wasm.info());
+  }
+
+  /** Boot sector and $Volume summary: label, serial, version, geometry. */
+  info(): NtfsInfo {
+    return this.cachedInfo;
+  }
+
+  /** MFT record number of `path` (not following a final symlink). */
+  resolve(path: string): number {
+    const parts = splitPath(path);
+    let ino = ROOT_INO;
+    let here = '';
+    for (let i = 0; i < parts.length; i++) {
+      const name = parts[i]!;
+      const next = `${here}/${name}`;
+      const cached = this.dirs.get(next);
+      if (cached !== undefined) {
+        ino = cached;
+      } else {
+        ino = this.wasm.lookup(ino, encoder.encode(name), path);
+        if (i < parts.length - 1) this.rememberDir(next, ino, path);
+      }
+      here = next;
+    }
+    return ino;
+  }
+
+  /** Intermediate components must be directories (a symlink there is ENOTDIR here). */
+  private rememberDir(dirPath: string, ino: number, path: string): void {
+    const st = decodeStat(this.wasm.stat(ino, path));
+    if ((st.mode & S_IFMT) !== S_IFDIR) throw errno('ENOTDIR', path, 'Not a directory');
+    if (this.dirs.size >= DIR_CACHE_MAX) this.dirs.clear();
+    this.dirs.set(dirPath, ino);
+  }
+
+  /** Splits "dir/name:stream[:$DATA]"; a name that exists with its colon wins. */
+  private target(path: string): Target {
+    const slash = path.lastIndexOf('/');
+    const last = path.slice(slash + 1);
+    const colon = last.indexOf(':');
+    if (colon < 0) return { file: path };
+    try {
+      this.resolve(path);
+      return { file: path };
+    } catch (e) {
+      if (!(e instanceof EngineError) || e.kind !== 'ENOENT') throw e;
+    }
+    let stream = last.slice(colon + 1);
+    if (stream.toUpperCase().endsWith(':$DATA')) stream = stream.slice(0, -':$DATA'.length);
+    const file = path.slice(0, slash + 1) + last.slice(0, colon);
+    return stream === '' ? { file } : { file, stream };
+  }
+
+  lstat(path: string): NtfsStat {
+    const t = this.target(path);
+    const st = this.statInode(this.resolve(t.file), path);
+    if (t.stream === undefined) return st;
+    const s = this.findStream(t.file, t.stream, path);
+    return {
+      ...st,
+      type: 'file',
+      mode: (st.mode & ~S_IFMT) | 0x8000,
+      size: s.size,
+      blocks: Math.ceil(s.size / 512),
+    };
+  }
+
+  statInode(ino: number, path?: string): NtfsStat {
+    return decodeStat(this.wasm.stat(ino, path));
+  }
+
+  readdir(path: string): DirEntry[] {
+    return this.readdirInode(this.resolve(path), path);
+  }
+
+  /** Entries of directory record `ino`, in the index's collation order. */
+  readdirInode(ino: number, path?: string): DirEntry[] {
+    const out: DirEntry[] = [];
+    let cookie: bigint | undefined = 0n;
+    while (cookie !== undefined) {
+      const batch: ReturnType<WasmFs['readdir']> = this.wasm.readdir(ino, cookie, path);
+      for (const e of batch.entries) out.push(decodeDirEntry(e));
+      cookie = batch.next;
+    }
+    return out;
+  }
+
+  read(path: string, offset: number, length: number): Uint8Array {
+    checkRange(path, offset, length);
+    const t = this.target(path);
+    const ino = this.resolve(t.file);
+    if (t.stream === undefined) return this.wasm.read(ino, offset, length, path);
+    return readStream(this.wasm, ino, encoder.encode(t.stream), offset, length, path);
+  }
+
+  /** Reads by MFT record number (libguestfs' inode-based calls, corpus tests). */
+  readInode(ino: number, offset: number, length: number): Uint8Array {
+    checkRange(`inode ${ino}`, offset, length);
+    return this.wasm.read(ino, offset, length);
+  }
+
+  /** The target as ntfs-3g's readlink shows it for a volume mounted at "/". */
+  readlink(path: string): string {
+    return new TextDecoder().decode(this.wasm.readlink(this.resolve(path), path));
+  }
+
+  statvfs(): StatVfs {
+    return decodeStatVfs(this.wasm.statvfs());
+  }
+
+  /** NTFS has no POSIX extended attributes; alternate data streams are in `streams`. */
+  listxattrs(path: string): Xattr[] {
+    this.resolve(path);
+    return [];
+  }
+
+  /** Alternate data streams (named $DATA attributes) of `path`. */
+  streams(path: string): NtfsStream[] {
+    return this.streamsInode(this.resolve(path), path);
+  }
+
+  streamsInode(ino: number, path?: string): NtfsStream[] {
+    return decodeStreams(streamList(this.wasm, ino, path));
+  }
+
+  private findStream(file: string, name: string, path: string): NtfsStream {
+    const s = this.streams(file).find((x) => x.name === name);
+    if (!s) throw errno('ENOENT', path, 'No such stream');
+    return s;
+  }
+
+  close(): void {
+    this.wasm.close();
+    this.dirs.clear();
+  }
+}
+
+function splitPath(path: string): string[] {
+  if (!path.startsWith('/')) throw errno('EINVAL', path, 'path must be absolute');
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
+  if (parts.includes('..')) throw errno('EINVAL', path, '".." is resolved by the caller');
+  return parts;
+}
+
+function checkRange(path: string, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new EngineError('EINVAL', `${path}: bad range ${offset}+${length}`, { path });
+  }
+}
