@@ -206,6 +206,12 @@ export function wasmAvailable(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.Module === 'function';
 }
 
+/** Compiles the module asynchronously ahead of the first unlock (browsers discourage
+ * synchronous compilation on the main thread; in a worker either way works). */
+export async function precompileArgon2(): Promise<void> {
+  if (wasmAvailable()) compiled ??= await WebAssembly.compile(moduleBytes());
+}
+
 /** A fresh instance over a new memory of `pages` 64 KiB pages. */
 export function createArgon2Core(pages: number): Argon2Core {
   compiled ??= new WebAssembly.Module(moduleBytes());
