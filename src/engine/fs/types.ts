@@ -71,6 +71,11 @@ export interface FileSystem {
   readdir(path: string): DirEntry[];
   /** Up to `length` bytes at `offset`; shorter only at end of file. Throws EISDIR. */
   read(path: string, offset: number, length: number): Uint8Array;
+  /** Optional: `read` by the `ino` lstat returned, skipping the path lookup (walks call
+   * it once per file; a lookup in a 100,000-entry directory is not free). */
+  readInode?(ino: number, offset: number, length: number): Uint8Array;
+  /** Optional: `lstat` by the `ino` readdir returned, skipping the path lookup. */
+  statInode?(ino: number): Stat;
   readlink(path: string): string;
   statvfs(): StatVfs;
   listxattrs(path: string): Xattr[];

@@ -7,7 +7,7 @@
 // daemon/is.c, lib/file.c (read_lines, cat).
 
 import { EngineError, isEngineError, unsupported } from '../errors.js';
-import type { FileType } from '../fs/types.js';
+import type { DirEntry, FileType } from '../fs/types.js';
 import type { FsLayer } from './layer.js';
 import { virtualDirStat } from './mounts.js';
 import { type Location, joinPath, pathError } from './paths.js';
@@ -136,6 +136,24 @@ function oneXattr(list: GuestfsXattr[], name: string, action: string, path: stri
 
 const MISSING = virtualDirStat();
 
+/**
+ * lstat of each name in directory `path`. One readdir gives the inode numbers, so the
+ * names are not looked up one by one (what makes virt-ls-style walks of huge directories
+ * fast); names readdir does not list go through a normal lookup.
+ */
+function statChildren(layer: FsLayer, path: string, names: string[], action: string) {
+  const dir = layer.paths.resolve(path, true, action);
+  const byName = new Map<string, DirEntry>();
+  if (dir.stat.type === 'directory' && names.length > 1)
+    for (const e of layer.paths.readdir(dir, action, path)) byName.set(e.name, e);
+  const out = names.map((n) => {
+    const e = byName.get(n);
+    return e ? layer.paths.child(dir, e, action) : statChild(layer, dir, n, action);
+  });
+  layer.paths.remember(out);
+  return out;
+}
+
 /** lstat of `name` inside the resolved directory `dir`; undefined when it is not there. */
 function statChild(layer: FsLayer, dir: Location, name: string, action: string) {
   if (name === '' || name.includes('/') || dir.stat.type !== 'directory') return undefined;
@@ -214,18 +232,14 @@ export const FILE_ACTIONS = {
   },
   /** lstatns of each name in `path`; a name that cannot be lstat'd gets st_ino -1. */
   lstatnslist(layer: FsLayer, path: string, names: string[]): GuestfsStatns[] {
-    const dir = layer.paths.resolve(path, true, 'lstatnslist');
-    return names.map((n) => {
-      const st = statChild(layer, dir, n, 'lstatnslist');
-      return st ? toStatns(st.stat, devOf(st)) : { ...toStatns(MISSING, 0), st_ino: -1 };
-    });
+    return statChildren(layer, path, names, 'lstatnslist').map((l) =>
+      l ? toStatns(l.stat, devOf(l)) : { ...toStatns(MISSING, 0), st_ino: -1 },
+    );
   },
   lstatlist(layer: FsLayer, path: string, names: string[]): GuestfsStat[] {
-    const dir = layer.paths.resolve(path, true, 'lstatlist');
-    return names.map((n) => {
-      const st = statChild(layer, dir, n, 'lstatlist');
-      return st ? toStat(st.stat, devOf(st)) : { ...toStat(MISSING, 0), ino: -1 };
-    });
+    return statChildren(layer, path, names, 'lstatlist').map((l) =>
+      l ? toStat(l.stat, devOf(l)) : { ...toStat(MISSING, 0), ino: -1 },
+    );
   },
   filesize(layer: FsLayer, file: string): number {
     return layer.paths.resolve(file, true, 'filesize').stat.size;

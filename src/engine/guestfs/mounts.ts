@@ -95,6 +95,8 @@ export class MountTable {
   private readonly entries: Mount[] = [];
   private readonly virtualDirs = new Set<string>();
   private seq = 0;
+  /** Bumped on every change, so path caches know when to forget. */
+  generation = 0;
 
   /** Mounts in the order they were made (libguestfs' mounts / mountpoints order). */
   list(): readonly Mount[] {
@@ -149,6 +151,7 @@ export class MountTable {
         path: m.device,
       });
     this.entries.push(m);
+    this.generation++;
   }
 
   /** Removes the mount at `mountpoint` (or of device `device`); its children must go first. */
@@ -163,6 +166,7 @@ export class MountTable {
         { path: target },
       );
     this.entries.splice(this.entries.indexOf(m), 1);
+    this.generation++;
     m.fs.close();
     return m;
   }
@@ -172,6 +176,7 @@ export class MountTable {
     const order = [...this.entries].sort((a, b) => b.mountpoint.length - a.mountpoint.length);
     for (const m of order) m.fs.close();
     this.entries.length = 0;
+    this.generation++;
   }
 
   // ---- directories that exist only in the table ----
@@ -182,9 +187,11 @@ export class MountTable {
 
   addVirtualDir(path: string): void {
     this.virtualDirs.add(path);
+    this.generation++;
   }
 
   removeVirtualDir(path: string): boolean {
+    this.generation++;
     return this.virtualDirs.delete(path);
   }
 

@@ -14,6 +14,12 @@ import { type Mount, type MountTable, virtualDirStat } from './mounts.js';
 
 /** Linux MAXSYMLINKS: symlinks followed in one walk before ELOOP. */
 export const MAX_SYMLINKS = 40;
+/**
+ * Lookups remembered by canonical path: walks and per-file calls in a large tree resolve
+ * the same parents again and again, and a listing stats a file just before reading it;
+ * 4096 entries cost well under a MiB.
+ */
+const CACHE_MAX = 4096;
 
 /** A resolved guest path. */
 export interface Location {
@@ -70,6 +76,11 @@ function components(path: string): string[] {
 }
 
 export class PathResolver {
+  private readonly cache = new Map<string, Location>();
+  /** Every entry of the directory listed last (see remember), whatever its size. */
+  private listing = new Map<string, Location>();
+  private generation = -1;
+
   constructor(private readonly mounts: MountTable) {}
 
   /** Resolve `path`; `follow` says whether a symlink in the last component is followed. */
@@ -111,6 +122,21 @@ export class PathResolver {
 
   /** The location of a canonical guest path, without following a symlink there. */
   lookup(guestPath: string, action: string, userPath = guestPath): Location {
+    // Everything is read-only, so an answer only changes when the mount table does.
+    if (this.generation !== this.mounts.generation) {
+      this.cache.clear();
+      this.listing = new Map();
+      this.generation = this.mounts.generation;
+    }
+    const hit = this.cache.get(guestPath) ?? this.listing.get(guestPath);
+    if (hit) return hit;
+    const loc = this.lookupUncached(guestPath, action, userPath);
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(guestPath, loc);
+    return loc;
+  }
+
+  private lookupUncached(guestPath: string, action: string, userPath: string): Location {
     const m = this.mounts.covering(guestPath);
     if (!m) {
       if (this.mounts.isVirtualDir(guestPath))
@@ -120,6 +146,36 @@ export class PathResolver {
     const fsPath = m.mountpoint === '/' ? guestPath : guestPath.slice(m.mountpoint.length) || '/';
     const stat = this.guard(() => m.fs.lstat(fsPath), action, userPath);
     return { path: guestPath, mount: m, fsPath, stat };
+  }
+
+  /**
+   * The location of `entry`, an entry readdir returned for the directory `dir`: stat by
+   * inode number where the driver can (no name lookup), except where a filesystem is
+   * mounted on the entry.
+   */
+  child(dir: Location, entry: DirEntry, action: string): Location {
+    const p = joinPath(dir.path, entry.name);
+    const fs = dir.mount?.fs;
+    if (!fs?.statInode || this.mounts.at(p) || this.generation !== this.mounts.generation)
+      return this.lookup(p, action);
+    const hit = this.cache.get(p);
+    if (hit) return hit;
+    const fsPath = joinPath(dir.fsPath, entry.name);
+    const stat = this.guard(() => fs.statInode!(entry.ino), action, p);
+    const loc: Location = { path: p, mount: dir.mount, fsPath, stat };
+    if (this.cache.size >= CACHE_MAX) this.cache.clear();
+    this.cache.set(p, loc);
+    return loc;
+  }
+
+  /**
+   * Keeps the locations of one directory's entries (lstatnslist's answer) beyond the
+   * bounded cache: a listing of a 100,000-entry directory followed by a checksum of each
+   * file must not look every name up a second time. Only the last listing is kept.
+   */
+  remember(locations: readonly (Location | undefined)[]): void {
+    this.listing = new Map();
+    for (const l of locations) if (l) this.listing.set(l.path, l);
   }
 
   /** Directory entries of a resolved directory (without "." and ".."). */
@@ -143,8 +199,12 @@ export class PathResolver {
   /** Up to `length` bytes at `offset` of a resolved regular file. */
   read(loc: Location, offset: number, length: number, action: string, userPath = loc.path) {
     if (loc.stat.type === 'directory') throw pathError('EISDIR', action, userPath);
-    const m = loc.mount!;
-    return this.guard(() => m.fs.read(loc.fsPath, offset, length), action, userPath);
+    const fs = loc.mount!.fs;
+    if (fs.readInode) {
+      const ino = loc.stat.ino;
+      return this.guard(() => fs.readInode!(ino, offset, length), action, userPath);
+    }
+    return this.guard(() => fs.read(loc.fsPath, offset, length), action, userPath);
   }
 
   /** libguestfs refuses file calls before a filesystem is mounted. */

@@ -11,7 +11,7 @@ import { corrupt } from '../errors.js';
 import type { DirEntry } from '../fs/types.js';
 import { compareNames } from './file-actions.js';
 import type { FsLayer } from './layer.js';
-import { type Location, joinPath } from './paths.js';
+import type { Location } from './paths.js';
 
 /** PATH_MAX (4096) allows at most 2048 components; deeper means a loop in a damaged fs. */
 export const MAX_WALK_DEPTH = 2048;
@@ -44,7 +44,7 @@ function* walkDir(
   if (ancestors.size > MAX_WALK_DEPTH)
     throw corrupt('directory tree', 0, `deeper than ${MAX_WALK_DEPTH} levels at ${dir.path}`);
   for (const e of sortedEntries(layer, dir, action)) {
-    const loc = layer.paths.lookup(joinPath(dir.path, e.name), action);
+    const loc = layer.paths.child(dir, e, action);
     const childRel = rel === '' ? e.name : `${rel}/${e.name}`;
     yield { rel: childRel, loc };
     if (loc.stat.type !== 'directory') continue;
