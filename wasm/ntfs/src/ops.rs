@@ -89,7 +89,16 @@ pub fn stat<D: Device>(fs: &mut Fs<D>, ino: u32, out: &mut [u8]) -> Result<i64> 
     put32(r, 108, cluster);
     put32(r, 112, c.reparse.as_ref().map_or(0, |r| r.tag));
     put32(r, 116, i.data_stream_names().len() as u32);
+    put32(r, 120, data_runs(&c));
     Ok(STAT_SIZE as i64)
+}
+
+/// Runs (fragments, sparse runs included) of the unnamed data: 0 when resident.
+fn data_runs(c: &Class) -> u32 {
+    match c.data.as_ref().map(|s| &s.data) {
+        Some(StreamData::NonResident(n)) => n.runs.runs.len().min(u32::MAX as usize) as u32,
+        _ => 0,
+    }
 }
 
 fn name_units(name: &[u8]) -> Result<Vec<u16>> {

@@ -38,15 +38,15 @@ export class NtfsFileSystem implements FileSystem {
   readonly type = 'ntfs';
   readonly caseInsensitive = true;
   private readonly dirs = new Map<string, number>();
-  private readonly cachedInfo: NtfsInfo;
+  private cachedInfo: NtfsInfo | undefined;
 
-  /** The module instance (tests drive the raw ABI through it). */
-  constructor(readonly wasm: WasmFs) {
-    this.cachedInfo = decodeInfo(wasm.info());
-  }
+  /** The module instance (tests drive the raw ABI through it). Mounting has read the boot
+   * sector, $MFT and the root directory; $Volume is read when `info` is first asked. */
+  constructor(readonly wasm: WasmFs) {}
 
   /** Boot sector and $Volume summary: label, serial, version, geometry. */
   info(): NtfsInfo {
+    this.cachedInfo ??= decodeInfo(this.wasm.info());
     return this.cachedInfo;
   }
 

@@ -49,6 +49,8 @@ export interface NtfsStat extends Stat {
   sequence: number;
   /** Number of alternate data streams. */
   streamCount: number;
+  /** Runs in the unnamed $DATA runlist, sparse runs included (0 when resident). */
+  dataRuns: number;
 }
 
 export interface NtfsStream {
@@ -148,6 +150,7 @@ export function decodeStat(r: Uint8Array): NtfsStat {
     sequence: u32(104),
     reparseTag: u32(112),
     streamCount: u32(116),
+    dataRuns: u32(120),
   };
 }
 
