@@ -15,10 +15,11 @@ import {
   readTail,
 } from '../../src/engine/formats/registry.js';
 import type { DiskImage } from '../../src/engine/formats/types.js';
+import type { VhdxImage } from '../../src/engine/formats/vhdx/image.js';
 import { NodeFileSource } from '../../src/engine/io/node-source.js';
 import { openNodeImage } from '../../src/engine/io/node-resolver.js';
 import { readHead } from '../../src/engine/io/block-source.js';
-import { ensureFixture } from '../helpers/fixtures.js';
+import { ensureFixture, sha256 } from '../helpers/fixtures.js';
 import { MiB, engineError, hashImage, prng } from './helpers.js';
 
 interface VhdExpected {
@@ -32,6 +33,7 @@ interface VhdExpected {
     parent_filename: string | null;
   };
   vhdi_sha256: string;
+  vhdi_mib_sha256: string[];
 }
 
 let dir: string;
@@ -157,6 +159,19 @@ describe('differencing VHD (libvhdi is the oracle)', () => {
     expect(engineError(() => image.readAt(0, 512)).kind).toBe('ENOENT');
   });
 
+  test('a parent whose unique id differs from the one recorded is refused', () => {
+    const files: [string, NodeFileSource][] = [
+      ['diff.vhd', new NodeFileSource(path.join(dir, 'diff.vhd'))],
+      ['dyn-force.vhd', new NodeFileSource(path.join(dir, 'fixed-force.vhd'))], // same name, other disk
+    ];
+    const resolver = new MapResolver(files);
+    const e = engineError(() => openImage(files[0]![1], createOpenContext(resolver, 'diff.vhd')));
+    expect({ kind: e.kind, structure: e.structure }).toEqual({
+      kind: 'corrupt',
+      structure: 'VHD dynamic header',
+    });
+  });
+
   test('in the browser the parent is found among the supplied files by its name', () => {
     const files: [string, NodeFileSource][] = [
       ['diff.vhd', new NodeFileSource(path.join(dir, 'diff.vhd'))],
@@ -179,5 +194,64 @@ describe('detection by content', () => {
       expect(detectFormat(head, file.size).name).toBe('raw');
     }
     file.close();
+  });
+});
+
+describe('differencing VHDX (written from [MS-VHDX] by the build script; libvhdi is the oracle)', () => {
+  test('every MiB equals libvhdi with the parent set, except the ZERO block', () => {
+    const exp = expected('diff.vhdx');
+    const image = open('diff.vhdx');
+    expect(image.size).toBe(exp.vhdi.media_size);
+    expect(image.info.diskType).toBe('differencing');
+    expect(image.info.dataWriteGuid).toBe(exp.vhdi.identifier);
+    expect(image.backing?.info.dataWriteGuid).toBe(exp.vhdi.parent_identifier);
+    expect(image.backingFile).toBe('.\\dyn.vhdx');
+    exp.vhdi_mib_sha256.forEach((want, i) => {
+      const mib = image.readAt(i * MiB, MiB);
+      // Block 2 is PAYLOAD_BLOCK_ZERO: zeros by [MS-VHDX] §2.5.1.1; libvhdi shows the parent.
+      if (i === 2) expect(mib.every((b) => b === 0)).toBe(true);
+      else expect(sha256(mib), `MiB ${i}`).toBe(want);
+    });
+  });
+
+  test('block states and sector bitmap (LSB first) as the build script wrote them', () => {
+    const child = open('diff.vhdx') as VhdxImage;
+    const parent = open('dyn.vhdx');
+    expect([0, 1, 2, 3, 4, 5, 7].map((b) => child.payloadState(b))).toEqual([
+      'PARTIALLY_PRESENT',
+      'FULLY_PRESENT',
+      'ZERO',
+      'PARTIALLY_PRESENT',
+      'NOT_PRESENT',
+      'PARTIALLY_PRESENT',
+      'UNDEFINED',
+    ]);
+    const sector = (img: DiskImage, s: number) => Buffer.from(img.readAt(s * 512, 512));
+    expect(sector(child, 3).every((b) => b === 0x11)).toBe(true);
+    expect(sector(child, 9).every((b) => b === 0x22)).toBe(true);
+    expect(sector(child, 8).equals(sector(parent, 8))).toBe(true);
+    expect(sector(child, 6 * 2048 - 1).every((b) => b === 0x44)).toBe(true);
+    expect(
+      Buffer.from(child.readAt(3 * MiB, MiB)).equals(Buffer.from(parent.readAt(3 * MiB, MiB))),
+    ).toBe(true);
+  });
+
+  test('missing parent: ENOENT naming the locator path', () => {
+    const e = engineError(() => open('orphan/diff-noparent.vhdx'));
+    expect(e.kind).toBe('ENOENT');
+    expect(e.path).toBe('.\\dyn.vhdx');
+  });
+
+  test('a parent whose DataWriteGuid differs from parent_linkage is refused', () => {
+    const files: [string, NodeFileSource][] = [
+      ['diff.vhdx', new NodeFileSource(path.join(dir, 'diff.vhdx'))],
+      ['dyn.vhdx', new NodeFileSource(path.join(dir, 'fixed.vhdx'))], // another disk, same name
+    ];
+    const resolver = new MapResolver(files);
+    const e = engineError(() => openImage(files[0]![1], createOpenContext(resolver, 'diff.vhdx')));
+    expect({ kind: e.kind, structure: e.structure }).toEqual({
+      kind: 'corrupt',
+      structure: 'VHDX parent locator',
+    });
   });
 });
