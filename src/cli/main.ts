@@ -46,13 +46,16 @@ async function ls(args: CommonArgs, env: NodeEnvironment): Promise<number> {
   const g = handle(args, env);
   await launchAndMount(g, args, args.positional);
   let errors = 0;
+  const report = (e: EngineError) => {
+    process.stderr.write(`guestkit: ${e.kind}: ${e.message}\n`);
+    errors++;
+  };
   for (const dir of args.positional) {
     try {
-      runLs(g, args, dir, out);
+      runLs(g, args, dir, out, report);
     } catch (e) {
       if (!(e instanceof EngineError)) throw e;
-      process.stderr.write(`guestkit: ${e.kind}: ${e.message}\n`);
-      errors++;
+      report(e);
     }
   }
   return errors === 0 ? 0 : 1;
@@ -126,6 +129,11 @@ async function run(argv: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // `guestkit ls … | head`: a reader that goes away ends the output, not with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   let code: number;
   try {
     code = await run(process.argv.slice(2));

@@ -306,3 +306,17 @@ describe('damaged trees', () => {
     expect(r.stderr).toMatch(/^guestkit: corrupt: directory tree/m);
   });
 });
+
+describe('output', () => {
+  it('a reader that stops early (| head) ends the listing quietly', () => {
+    const r = spawnSync(
+      'bash',
+      ['-c', `node ${bin} ls -lR -a ${disk} ${MOUNTS.join(' ')} / | head -1`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stdout).toBe('d 0755       4096 /\n');
+    expect(r.stderr).toBe('');
+  });
+});

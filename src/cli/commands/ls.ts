@@ -7,7 +7,7 @@
 // " -> target" for links. --csv separates with commas and quotes fields that need it.
 // Reference: virt-ls(1) "OUTPUT MODES"; libguestfs cat/ls.c and cat/visit.c.
 
-import { corrupt } from '../../engine/errors.js';
+import { type EngineError, corrupt, isEngineError } from '../../engine/errors.js';
 import { devMajorMinor } from '../../engine/guestfs/mounts.js';
 import { MAX_WALK_DEPTH } from '../../engine/guestfs/walk.js';
 import type { Guestfs } from '../../engine/guestfs/handle.js';
@@ -163,44 +163,78 @@ export function fullPath(dir: string, name?: string): string {
   return name === undefined ? d : `${d}/${name}`;
 }
 
+export type ErrorSink = (e: EngineError) => void;
+
 /** -lR: the directory itself, then everything below it. */
-export function listRecursiveLong(g: Guestfs, o: LsOptions, dir: string, out: (s: string) => void) {
+export function listRecursiveLong(
+  g: Guestfs,
+  o: LsOptions,
+  dir: string,
+  out: (s: string) => void,
+  report: ErrorSink,
+) {
   const top = g.lstatns(dir);
   out(`${lsLine(g, o, fullPath(dir), top)}\n`);
-  visit(g, o, dir, out, new Set([devIno(top)]));
+  visit(g, o, { dir, out, report }, new Set([devIno(top)]));
 }
 
 const devIno = (st: GuestfsStatns) => `${st.st_dev}:${st.st_ino}`;
+
+interface Walk {
+  dir: string;
+  out: (s: string) => void;
+  report: ErrorSink;
+}
+
+/** The line of one entry; an entry that cannot be read is reported and skipped. */
+function entryLine(g: Guestfs, o: LsOptions, path: string, st: GuestfsStatns, report: ErrorSink) {
+  try {
+    // lstatnslist marks an entry it could not stat with st_ino -1: ask again for the error.
+    const real = st.st_ino === -1 ? g.lstatns(path) : st;
+    return { line: `${lsLine(g, o, path, real)}\n`, st: real };
+  } catch (e) {
+    if (!isEngineError(e)) throw e;
+    report(e);
+    return undefined;
+  }
+}
 
 /**
  * A damaged filesystem can make a directory its own descendant: a directory met again
  * on its own ancestry (same device and inode) is reported instead of listed forever.
  */
-function visit(g: Guestfs, o: LsOptions, dir: string, out: (s: string) => void, seen: Set<string>) {
+function visit(g: Guestfs, o: LsOptions, w: Walk, seen: Set<string>) {
   if (seen.size > MAX_WALK_DEPTH)
-    throw corrupt('directory tree', 0, `deeper than ${MAX_WALK_DEPTH} levels at ${dir}`);
-  const names = g.ls(dir);
-  const stats = g.lstatnslist(dir, names);
+    throw corrupt('directory tree', 0, `deeper than ${MAX_WALK_DEPTH} levels at ${w.dir}`);
+  const names = g.ls(w.dir);
+  const stats = g.lstatnslist(w.dir, names);
   names.forEach((name, i) => {
-    const st = stats[i]!;
-    const path = fullPath(dir, name);
-    out(`${lsLine(g, o, path, st)}\n`);
-    if ((st.st_mode & 0o170000) !== 0o040000) return;
-    const key = devIno(st);
+    const path = fullPath(w.dir, name);
+    const got = entryLine(g, o, path, stats[i]!, w.report);
+    if (!got) return;
+    w.out(got.line);
+    if ((got.st.st_mode & 0o170000) !== 0o040000) return;
+    const key = devIno(got.st);
     if (seen.has(key))
-      throw corrupt('directory tree', 0, `${path} is its own ancestor (inode ${st.st_ino})`);
+      throw corrupt('directory tree', 0, `${path} is its own ancestor (inode ${got.st.st_ino})`);
     seen.add(key);
-    visit(g, o, path, out, seen);
+    visit(g, o, { ...w, dir: path }, seen);
     seen.delete(key);
   });
 }
 
-/** Runs one directory argument in the selected mode. */
-export function runLs(g: Guestfs, args: CommonArgs, dir: string, out: (s: string) => void): void {
+/** Runs one directory argument in the selected mode; per-entry errors go to `report`. */
+export function runLs(
+  g: Guestfs,
+  args: CommonArgs,
+  dir: string,
+  out: (s: string) => void,
+  report: ErrorSink,
+): void {
   const long = args.flags.has('-l') || args.flags.has('--long');
   const recursive = args.flags.has('-R') || args.flags.has('--recursive');
   const o = lsOptions(args, long, recursive);
-  if (long && recursive) listRecursiveLong(g, o, dir, out);
+  if (long && recursive) listRecursiveLong(g, o, dir, out, report);
   else if (long) out(g.ll(dir));
   else if (recursive) for (const p of g.find(dir)) out(`${p}\n`);
   else for (const n of g.ls(dir)) out(`${n}\n`);

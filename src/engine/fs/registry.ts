@@ -7,10 +7,11 @@
 import { EngineError, unsupported } from '../errors.js';
 import type { BlockSource } from '../io/block-source.js';
 import { ext4Driver } from './ext4/driver.js';
+import { ntfsDriver } from './ntfs/driver.js';
 import type { FileSystem, FsDriver } from './types.js';
 
-/** Every driver, in lookup order. Add the NTFS driver here when src/engine/fs/ntfs lands. */
-const DRIVERS: readonly FsDriver[] = [ext4Driver];
+/** Every driver, in lookup order. */
+const DRIVERS: readonly FsDriver[] = [ext4Driver, ntfsDriver];
 
 const loaded = new Set<FsDriver>();
 

@@ -148,7 +148,15 @@ function statChildren(layer: FsLayer, path: string, names: string[], action: str
     for (const e of layer.paths.readdir(dir, action, path)) byName.set(e.name, e);
   const out = names.map((n) => {
     const e = byName.get(n);
-    return e ? layer.paths.child(dir, e, action) : statChild(layer, dir, n, action);
+    if (!e) return statChild(layer, dir, n, action);
+    try {
+      return layer.paths.child(dir, e, action);
+    } catch (err) {
+      // One entry the driver cannot stat (damaged, or a kind it does not read) must not
+      // hide the rest of the directory: it gets st_ino -1, as libguestfs specifies.
+      if (isEngineError(err)) return undefined;
+      throw err;
+    }
   });
   layer.paths.remember(out);
   return out;
