@@ -94,7 +94,7 @@ describe('Sleuth Kit image.vhd (MANIFEST §3b)', () => {
     expect(image.format).toBe('vpc');
     expect(image.size).toBe(104448);
     const sb = image.readAt(1024, 1024);
-    expect(sb[56] | (sb[57]! << 8)).toBe(0xef53); // s_magic
+    expect(sb[56]! | (sb[57]! << 8)).toBe(0xef53); // s_magic
     expect(new DataView(sb.buffer).getUint32(4, true)).toBe(100); // s_blocks_count: 100 × 1 KiB
   });
 
