@@ -57,8 +57,10 @@ export interface Extent {
   /** The file runs of kind RUN_DATA read from. */
   readonly file: BlockSource | undefined;
   readonly size: number;
-  /** Sparse extents only. */
+  /** Sparse extents only: bytes per grain, entries per grain table and in the directory. */
   readonly grainSize?: number;
+  readonly gtEntries?: number;
+  readonly gdEntries?: number;
   readonly compressed: boolean;
   /** Which sparse format the file holds: "hosted", "COWD" or "seSparse". */
   readonly sparseFormat?: string;
@@ -141,6 +143,8 @@ export class SparseExtent implements Extent {
   readonly fileName: string | undefined;
   readonly size: number;
   readonly grainSize: number;
+  readonly gtEntries: number;
+  readonly gdEntries: number;
   readonly compressed: boolean;
   readonly sparseFormat: string;
   private readonly grains: GrainMap;
@@ -153,6 +157,8 @@ export class SparseExtent implements Extent {
   ) {
     ({ access: this.access, type: this.type, fileName: this.fileName, size: this.size } = base);
     this.grainSize = sparse.layout.grainSize;
+    this.gtEntries = sparse.layout.gtEntries;
+    this.gdEntries = sparse.layout.gdEntries;
     this.compressed = sparse.layout.compressed;
     this.sparseFormat = sparse.format;
     this.grains = new GrainMap(file, sparse.layout);

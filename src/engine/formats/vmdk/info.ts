@@ -32,6 +32,8 @@ export function describeVmdk(f: VmdkFacts): FormatInfo {
     extents: extentList(f),
     compressed: f.extents.some((e) => e.compressed),
     grainSize: sparse?.grainSize,
+    grainTableEntries: sparse?.gtEntries,
+    grainDirectoryEntries: sparse?.gdEntries,
     sparseFormat: sparse?.sparseFormat,
     warnings: f.warnings.length > 0 ? [...f.warnings] : undefined,
     readOnly: true,
