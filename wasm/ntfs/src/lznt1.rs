@@ -169,6 +169,67 @@ mod tests {
         assert_eq!(decompress(&src, &mut dst).unwrap_err().detail, "back-reference at the start of a chunk");
     }
 
+    // Plaintexts of testdata/make-lznt1-vectors.sh (same generator as its Python).
+    const WORDS: [&[u8]; 8] = [b"alpha", b"beta", b"gamma", b"delta", b"ntfs", b"cluster", b"record", b"index"];
+
+    struct Lcg(u32);
+    impl Lcg {
+        fn next(&mut self) -> u32 {
+            self.0 = (self.0.wrapping_mul(1103515245).wrapping_add(12345)) & 0x7FFF_FFFF;
+            self.0 >> 16
+        }
+    }
+
+    fn text(n: usize, seed: u32) -> Vec<u8> {
+        let mut g = Lcg(seed);
+        let mut out = Vec::new();
+        while out.len() < n {
+            for i in 0..8 {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(WORDS[(g.next() % 8) as usize]);
+            }
+            out.push(b'\n');
+        }
+        out.truncate(n);
+        out
+    }
+
+    fn noise(n: usize, seed: u32) -> Vec<u8> {
+        let mut g = Lcg(seed);
+        (0..n).map(|_| (g.next() & 0xFF) as u8).collect()
+    }
+
+    fn runs_text() -> Vec<u8> {
+        let mut v = vec![b'A'; 3000];
+        for _ in 0..16 {
+            v.extend(0..=255u8);
+        }
+        for _ in 0..300 {
+            v.extend_from_slice(b"0123456789abcdef");
+        }
+        v
+    }
+
+    /// Vectors compressed by ntfs-3g: the first 64 KiB unit of each file.
+    #[test]
+    fn decompresses_ntfs3g_vectors() {
+        let mut mixed = noise(16384, 2);
+        mixed.extend(text(49152, 3));
+        let cases: [(&[u8], Vec<u8>); 3] = [
+            (include_bytes!("../testdata/text.lznt1"), text(65536, 1)),
+            (include_bytes!("../testdata/runs.lznt1"), runs_text()),
+            (include_bytes!("../testdata/mixed.lznt1"), mixed),
+        ];
+        for (i, (src, plain)) in cases.iter().enumerate() {
+            let mut unit = vec![0u8; 65536];
+            decompress(src, &mut unit).unwrap();
+            assert_eq!(&unit[..plain.len()], &plain[..], "vector {}", i);
+            assert!(unit[plain.len()..].iter().all(|&b| b == 0), "vector {} tail", i);
+        }
+    }
+
     #[test]
     fn rejects_chunk_past_input() {
         let src = [0x40, 0xB0, 0x00, b'a'];
