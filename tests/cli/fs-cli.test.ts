@@ -320,3 +320,62 @@ describe('output', () => {
     expect(r.stderr).toBe('');
   });
 });
+
+describe('call with the file actions', () => {
+  it('prints each result as a JSON line; buffers as text, or hex when not UTF-8', () => {
+    const r = guestkit([
+      'call',
+      '-a',
+      disk,
+      'mount_ro',
+      '/dev/sda1',
+      '/',
+      ':',
+      'mount_ro',
+      '/dev/sda2',
+      '/home',
+      ':',
+      'cat',
+      '/etc/rel-home',
+      ':',
+      'is_dir',
+      '/bin',
+      'followsymlinks:true',
+      ':',
+      'checksum',
+      'sha256',
+      '/etc/hostname',
+      ':',
+      'getxattr',
+      '/etc/xattr-file',
+      'trusted.note',
+      ':',
+      'mountpoints',
+    ]);
+    expect(r.stderr).toBe('');
+    const tree: {
+      entries: { path: string; hashes?: Record<string, string>; xattrs?: Record<string, string> }[];
+    } = JSON.parse(fs.readFileSync(path.join(gf, 'expected', 'tree.json'), 'utf8'));
+    const e = (p: string) => tree.entries.find((x) => x.path === p)!;
+    expect(
+      r.out
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l)),
+    ).toEqual([
+      null,
+      null,
+      fs.readFileSync(path.join(gf, 'homesrc/alice/notes.txt'), 'utf8'),
+      true,
+      e('/etc/hostname').hashes!.sha256,
+      { hex: e('/etc/xattr-file').xattrs!['trusted.note'] },
+      { '/dev/sda1': '/', '/dev/sda2': '/home' },
+    ]);
+  });
+
+  it('a write action fails with EROFS (exit 1)', () => {
+    const r = guestkit(['call', '-a', disk, 'mount', '/dev/sda1', '/', ':', 'mkdir', '/x']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^guestkit: EROFS: /);
+  });
+});

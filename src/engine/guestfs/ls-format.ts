@@ -57,8 +57,11 @@ function lsTime(sec: number, nsec: number, nowMs: number): string {
 
 const isDevice = (st: Stat) => st.type === 'chardev' || st.type === 'blockdev';
 
-/** Formats entries (already in output order) like `ls -lan`; `nowMs` fixes "recent". */
-export function formatLsLong(entries: LsEntry[], nowMs: number): string {
+/**
+ * Formats entries (already in output order) like `ls -lan`; `nowMs` fixes "recent".
+ * `total` is false for a file argument: ls prints the "total" line only for directories.
+ */
+export function formatLsLong(entries: LsEntry[], nowMs: number, total = true): string {
   const anyMark = entries.some((e) => e.mark !== '');
   let blocks = 0;
   let wLink = 0;
@@ -81,7 +84,7 @@ export function formatLsLong(entries: LsEntry[], nowMs: number): string {
     }
   }
   if (wMajor > 0) wSize = Math.max(wSize, wMajor + 2 + wMinor);
-  const lines = [`total ${Math.ceil(blocks / 2)}`];
+  const lines = total ? [`total ${Math.ceil(blocks / 2)}`] : [];
   for (const e of entries) {
     const st = e.stat;
     let size: string;

@@ -266,13 +266,11 @@ export const TREE_ACTIONS = {
 
   /** `ls -la directory` (numeric owners); for people, not programs. */
   ll(layer: FsLayer, directory: string): string {
-    const dir = layer.paths.resolve(directory, true, 'll');
-    if (dir.stat.type !== 'directory') {
-      return formatLsLong(
-        [lsEntry(layer, directory, layer.paths.resolve(directory, false, 'll'))],
-        Date.now(),
-      );
-    }
+    // Like `ls -la ARG`: a file or a symlink argument (without a trailing slash) is shown
+    // itself, on one line with no "total".
+    const dir = layer.paths.resolve(directory, false, 'll');
+    if (dir.stat.type !== 'directory')
+      return formatLsLong([lsEntry(layer, directory, dir)], Date.now(), false);
     const parent = layer.paths.resolve(joinPath(dir.path, '..'), true, 'll');
     const entries = [lsEntry(layer, '.', dir), lsEntry(layer, '..', parent)];
     for (const e of sortedEntries(layer, dir, 'll'))
