@@ -25,7 +25,11 @@ pub struct Entry {
 
 /// Decodes the list value. `record`/`offset` locate the base record for error reports.
 pub fn parse(value: &[u8], record: u64, offset: u64) -> Result<Vec<Entry>> {
-    let err = |pos: usize, detail: &'static str| corrupt("NTFS MFT record", offset + pos as u64, detail).index(record).part("attribute list");
+    let err = |pos: usize, detail: &'static str| {
+        corrupt("NTFS MFT record", offset + pos as u64, detail)
+            .index(record)
+            .part("attribute list")
+    };
     let mut out = Vec::new();
     let mut pos = 0usize;
     while pos < value.len() {
@@ -34,7 +38,9 @@ pub fn parse(value: &[u8], record: u64, offset: u64) -> Result<Vec<Entry>> {
         }
         let len = le16(value, pos + 4) as usize;
         if len < ENTRY_HEADER || !fits(value, pos, len) {
-            return Err(err(pos + 4, "entry length out of range").values(ENTRY_HEADER as u64, len as u64).into());
+            return Err(err(pos + 4, "entry length out of range")
+                .values(ENTRY_HEADER as u64, len as u64)
+                .into());
         }
         let e = &value[pos..pos + len];
         let name_len = e[6] as usize;
@@ -94,6 +100,8 @@ mod tests {
     fn rejects_zero_length_entry() {
         let mut v = entry(0x80, 0, 76, "");
         v[4] = 0;
-        assert!(matches!(parse(&v, 76, 4096), Err(Error::Corrupt(c)) if c.name() == "NTFS MFT record 76 attribute list"));
+        assert!(
+            matches!(parse(&v, 76, 4096), Err(Error::Corrupt(c)) if c.name() == "NTFS MFT record 76 attribute list")
+        );
     }
 }

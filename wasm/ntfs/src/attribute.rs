@@ -105,12 +105,18 @@ impl Place {
 /// Returns the attribute and its length.
 pub fn decode(rec: &[u8], pos: usize, end: usize, place: Place) -> Result<(Attribute, usize)> {
     if !fits(rec, pos, 16) || pos + 16 > end {
-        return Err(place.err(pos, "attribute header past the end of the record").into());
+        return Err(place
+            .err(pos, "attribute header past the end of the record")
+            .into());
     }
     let type_code = le32(rec, pos);
     let len = le32(rec, pos + 4) as usize;
     let non_resident = rec[pos + 8] != 0;
-    let min = if non_resident { NON_RESIDENT_HEADER } else { RESIDENT_HEADER };
+    let min = if non_resident {
+        NON_RESIDENT_HEADER
+    } else {
+        RESIDENT_HEADER
+    };
     if len < min || len % 8 != 0 || pos + len > end {
         let e = place.err(pos + 4, "attribute length past the record or malformed");
         return Err(e.values((end - pos) as u64, len as u64).into());
@@ -125,7 +131,10 @@ pub fn decode(rec: &[u8], pos: usize, end: usize, place: Place) -> Result<(Attri
         let vlen = le32(a, 16) as usize;
         let voff = le16(a, 20) as usize;
         if !fits(a, voff, vlen) {
-            return Err(place.err(pos + 16, "resident value past the attribute").values(len as u64, (voff + vlen) as u64).into());
+            return Err(place
+                .err(pos + 16, "resident value past the attribute")
+                .values(len as u64, (voff + vlen) as u64)
+                .into());
         }
         value_at += voff as u64;
         Body::Resident(a[voff..voff + vlen].to_vec())
@@ -150,7 +159,9 @@ fn decode_name(a: &[u8], place: Place, pos: usize) -> Result<Vec<u16>> {
         return Ok(Vec::new());
     }
     if !fits(a, off, n * 2) {
-        return Err(place.err(pos + 10, "attribute name past the attribute").into());
+        return Err(place
+            .err(pos + 10, "attribute name past the attribute")
+            .into());
     }
     Ok((0..n).map(|i| le16(a, off + 2 * i)).collect())
 }
@@ -160,14 +171,25 @@ fn decode_non_resident(a: &[u8], flags: u16, place: Place, pos: usize) -> Result
     let highest_vcn = le64(a, 24);
     let mp_off = le16(a, 32) as usize;
     let compression_unit = a[34];
-    let has_compressed = flags & (flags::COMPRESSION_MASK | flags::SPARSE) != 0 && a.len() >= COMPRESSED_HEADER;
-    let header = if has_compressed { COMPRESSED_HEADER } else { NON_RESIDENT_HEADER };
+    let has_compressed =
+        flags & (flags::COMPRESSION_MASK | flags::SPARSE) != 0 && a.len() >= COMPRESSED_HEADER;
+    let header = if has_compressed {
+        COMPRESSED_HEADER
+    } else {
+        NON_RESIDENT_HEADER
+    };
     if mp_off < NON_RESIDENT_HEADER || mp_off >= a.len() {
-        return Err(place.err(pos + 32, "mapping pairs offset outside the attribute").values(header as u64, mp_off as u64).into());
+        return Err(place
+            .err(pos + 32, "mapping pairs offset outside the attribute")
+            .values(header as u64, mp_off as u64)
+            .into());
     }
     // VCNs are signed 64-bit on disk; highest = lowest - 1 marks an empty extent.
     if lowest_vcn > i64::MAX as u64 || highest_vcn.wrapping_add(1) < lowest_vcn {
-        return Err(place.err(pos + 16, "VCN range is reversed").values(lowest_vcn, highest_vcn).into());
+        return Err(place
+            .err(pos + 16, "VCN range is reversed")
+            .values(lowest_vcn, highest_vcn)
+            .into());
     }
     let nr = NonResident {
         lowest_vcn,
@@ -178,10 +200,17 @@ fn decode_non_resident(a: &[u8], flags: u16, place: Place, pos: usize) -> Result
         allocated_size: le64(a, 40),
         data_size: le64(a, 48),
         initialized_size: le64(a, 56),
-        compressed_size: if has_compressed { Some(le64(a, 64)) } else { None },
+        compressed_size: if has_compressed {
+            Some(le64(a, 64))
+        } else {
+            None
+        },
     };
     if lowest_vcn == 0 && (nr.data_size > nr.allocated_size || nr.initialized_size > nr.data_size) {
-        let e = place.err(pos + 48, "attribute sizes out of order (initialized <= data <= allocated)");
+        let e = place.err(
+            pos + 48,
+            "attribute sizes out of order (initialized <= data <= allocated)",
+        );
         return Err(e.values(nr.allocated_size, nr.data_size).into());
     }
     Ok(nr)
@@ -200,7 +229,10 @@ mod tests {
     use super::*;
 
     fn place() -> Place {
-        Place { record: 64, record_offset: 0x10000 }
+        Place {
+            record: 64,
+            record_offset: 0x10000,
+        }
     }
 
     fn resident(type_code: u32, value: &[u8]) -> Vec<u8> {
@@ -240,6 +272,9 @@ mod tests {
     fn rejects_value_past_attribute() {
         let mut a = resident(kind::DATA, b"12345");
         a[16] = 30;
-        assert!(matches!(decode(&a, 0, a.len(), place()), Err(Error::Corrupt(_))));
+        assert!(matches!(
+            decode(&a, 0, a.len(), place()),
+            Err(Error::Corrupt(_))
+        ));
     }
 }

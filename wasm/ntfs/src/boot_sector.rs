@@ -59,7 +59,12 @@ fn decode_sectors_per_cluster(raw: u8) -> Result<u32> {
         1u32 << shift
     };
     if spc == 0 || !spc.is_power_of_two() {
-        return Err(bad_value(0x0D, "sectors per cluster is not a power of two", 1, spc as u64));
+        return Err(bad_value(
+            0x0D,
+            "sectors per cluster is not a power of two",
+            1,
+            spc as u64,
+        ));
     }
     Ok(spc)
 }
@@ -73,12 +78,22 @@ fn decode_record_size(raw: u8, cluster_size: u32, at: u64) -> Result<u32> {
     } else {
         let shift = -(v as i32);
         if shift == 0 || shift > 31 {
-            return Err(bad_value(at, "record size encoding out of range", 10, shift as u64));
+            return Err(bad_value(
+                at,
+                "record size encoding out of range",
+                10,
+                shift as u64,
+            ));
         }
         1u64 << shift
     };
     if !size.is_power_of_two() || size < MIN_RECORD_SIZE as u64 || size > MAX_RECORD_SIZE as u64 {
-        return Err(bad_value(at, "record size out of range", MAX_RECORD_SIZE as u64, size));
+        return Err(bad_value(
+            at,
+            "record size out of range",
+            MAX_RECORD_SIZE as u64,
+            size,
+        ));
     }
     Ok(size as u32)
 }
@@ -86,7 +101,12 @@ fn decode_record_size(raw: u8, cluster_size: u32, at: u64) -> Result<u32> {
 impl BootSector {
     pub fn parse(b: &[u8]) -> Result<BootSector> {
         if b.len() < BOOT_SECTOR_SIZE {
-            return Err(bad_value(0, "short boot sector", BOOT_SECTOR_SIZE as u64, b.len() as u64));
+            return Err(bad_value(
+                0,
+                "short boot sector",
+                BOOT_SECTOR_SIZE as u64,
+                b.len() as u64,
+            ));
         }
         if &b[3..11] != OEM_ID {
             return Err(bad(3, "OEM id is not \"NTFS    \""));
@@ -95,12 +115,22 @@ impl BootSector {
         if !bytes_per_sector.is_power_of_two()
             || !(MIN_SECTOR_SIZE..=MAX_SECTOR_SIZE).contains(&bytes_per_sector)
         {
-            return Err(bad_value(0x0B, "bytes per sector out of range", 512, bytes_per_sector as u64));
+            return Err(bad_value(
+                0x0B,
+                "bytes per sector out of range",
+                512,
+                bytes_per_sector as u64,
+            ));
         }
         let sectors_per_cluster = decode_sectors_per_cluster(b[0x0D])?;
         let cluster = bytes_per_sector as u64 * sectors_per_cluster as u64;
         if cluster > MAX_CLUSTER_SIZE as u64 {
-            return Err(bad_value(0x0D, "cluster larger than 2 MiB", MAX_CLUSTER_SIZE as u64, cluster));
+            return Err(bad_value(
+                0x0D,
+                "cluster larger than 2 MiB",
+                MAX_CLUSTER_SIZE as u64,
+                cluster,
+            ));
         }
         let cluster_size = cluster as u32;
         let total_sectors = le64(b, 0x28);
@@ -111,10 +141,20 @@ impl BootSector {
         let mft_lcn = le64(b, 0x30);
         let mftmirr_lcn = le64(b, 0x38);
         if mft_lcn == 0 || mft_lcn >= total_clusters {
-            return Err(bad_value(0x30, "$MFT cluster outside the volume", total_clusters, mft_lcn));
+            return Err(bad_value(
+                0x30,
+                "$MFT cluster outside the volume",
+                total_clusters,
+                mft_lcn,
+            ));
         }
         if mftmirr_lcn >= total_clusters {
-            return Err(bad_value(0x38, "$MFTMirr cluster outside the volume", total_clusters, mftmirr_lcn));
+            return Err(bad_value(
+                0x38,
+                "$MFTMirr cluster outside the volume",
+                total_clusters,
+                mftmirr_lcn,
+            ));
         }
         Ok(BootSector {
             bytes_per_sector,
@@ -223,7 +263,12 @@ pub mod tests {
         for (at, bytes, offset) in cases.iter() {
             let mut b = golden();
             b[*at..*at + bytes.len()].copy_from_slice(bytes);
-            assert_eq!(corrupt_offset(BootSector::parse(&b).unwrap_err()), *offset, "field at {:#x}", at);
+            assert_eq!(
+                corrupt_offset(BootSector::parse(&b).unwrap_err()),
+                *offset,
+                "field at {:#x}",
+                at
+            );
         }
     }
 }

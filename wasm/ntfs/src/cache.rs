@@ -11,7 +11,11 @@ pub struct Lru<K: PartialEq + Copy, V> {
 
 impl<K: PartialEq + Copy, V> Lru<K, V> {
     pub fn new(capacity: usize) -> Self {
-        Lru { entries: Vec::new(), capacity, clock: 0 }
+        Lru {
+            entries: Vec::new(),
+            capacity,
+            clock: 0,
+        }
     }
 
     pub fn get(&mut self, key: K) -> Option<Rc<V>> {
@@ -29,7 +33,9 @@ impl<K: PartialEq + Copy, V> Lru<K, V> {
             self.entries.push((key, value, self.clock));
             return;
         }
-        let oldest = (0..self.entries.len()).min_by_key(|&i| self.entries[i].2).unwrap_or(0);
+        let oldest = (0..self.entries.len())
+            .min_by_key(|&i| self.entries[i].2)
+            .unwrap_or(0);
         self.entries[oldest] = (key, value, self.clock);
     }
 

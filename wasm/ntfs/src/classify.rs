@@ -69,7 +69,15 @@ pub fn reparse_point<D: Device>(fs: &Fs<D>, inode: &Inode) -> Result<Option<Repa
         None => return Ok(None),
     };
     if s.size() > MAX_REPARSE_SIZE {
-        return Err(corrupt("NTFS MFT record", s.offset, "reparse data larger than 16 KiB").index(inode.number).part("reparse point").values(MAX_REPARSE_SIZE, s.size()).into());
+        return Err(corrupt(
+            "NTFS MFT record",
+            s.offset,
+            "reparse data larger than 16 KiB",
+        )
+        .index(inode.number)
+        .part("reparse point")
+        .values(MAX_REPARSE_SIZE, s.size())
+        .into());
     }
     let mut raw = vec![0u8; s.size() as usize];
     stream::read(&fs.dev, &fs.boot, &s, 0, &mut raw)?;
@@ -79,7 +87,13 @@ pub fn reparse_point<D: Device>(fs: &Fs<D>, inode: &Inode) -> Result<Option<Repa
 pub fn classify<D: Device>(fs: &Fs<D>, inode: &Inode) -> Result<Class> {
     let si = inode.std_info()?;
     let data = inode.stream(kind::DATA, &[], fs.boot.total_clusters)?;
-    let mut c = Class { kind: Kind::Regular, si, reparse: None, interix: None, data };
+    let mut c = Class {
+        kind: Kind::Regular,
+        si,
+        reparse: None,
+        interix: None,
+        data,
+    };
     if si.file_attributes & file_attr::REPARSE_POINT != 0 {
         c.reparse = reparse_point(fs, inode)?;
     }

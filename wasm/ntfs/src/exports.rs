@@ -56,13 +56,25 @@ pub unsafe extern "C" fn fs_lookup(handle: u32, dir: u32, name: *const u8, name_
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn fs_readdir(handle: u32, dir: u32, cookie: u64, out: *mut u8, len: u32) -> i64 {
+pub unsafe extern "C" fn fs_readdir(
+    handle: u32,
+    dir: u32,
+    cookie: u64,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
     let out = out_slice(out, len);
     with_fs(handle, |fs| ops::readdir(fs, dir, cookie, out))
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn fs_read(handle: u32, ino: u32, offset: u64, out: *mut u8, len: u32) -> i64 {
+pub unsafe extern "C" fn fs_read(
+    handle: u32,
+    ino: u32,
+    offset: u64,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
     let out = out_slice(out, len);
     with_fs(handle, |fs| ops::read(fs, ino, offset, out))
 }
@@ -87,7 +99,14 @@ pub unsafe extern "C" fn fs_listxattr(handle: u32, _ino: u32, _out: *mut u8, _le
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn fs_getxattr(handle: u32, _ino: u32, _name: *const u8, _name_len: u32, _out: *mut u8, _len: u32) -> i64 {
+pub unsafe extern "C" fn fs_getxattr(
+    handle: u32,
+    _ino: u32,
+    _name: *const u8,
+    _name_len: u32,
+    _out: *mut u8,
+    _len: u32,
+) -> i64 {
     with_fs(handle, |_| Err(Error::NotFound))
 }
 
@@ -98,7 +117,15 @@ pub unsafe extern "C" fn ntfs_streams(handle: u32, ino: u32, out: *mut u8, len: 
 }
 
 #[no_mangle]
-pub unsafe extern "C" fn ntfs_read_stream(handle: u32, ino: u32, name: *const u8, name_len: u32, offset: u64, out: *mut u8, len: u32) -> i64 {
+pub unsafe extern "C" fn ntfs_read_stream(
+    handle: u32,
+    ino: u32,
+    name: *const u8,
+    name_len: u32,
+    offset: u64,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
     let name = in_slice(name, name_len);
     let out = out_slice(out, len);
     with_fs(handle, |fs| ops::read_stream(fs, ino, name, offset, out))

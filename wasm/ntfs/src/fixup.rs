@@ -36,18 +36,33 @@ pub fn apply(buf: &mut [u8], header_len: usize) -> Result<(), Fault> {
     let usa_count = le16(buf, 6) as usize;
     let strides = size / STRIDE;
     if size % STRIDE != 0 || usa_count != strides + 1 {
-        return Err(fault(6, "update sequence count does not match the record size", strides as u64 + 1, usa_count as u64));
+        return Err(fault(
+            6,
+            "update sequence count does not match the record size",
+            strides as u64 + 1,
+            usa_count as u64,
+        ));
     }
     // The array lives in the first stride, after the header, and is 2-byte aligned.
     if usa_ofs & 1 != 0 || usa_ofs < header_len || usa_ofs + usa_count * 2 > STRIDE - 2 {
-        return Err(fault(4, "update sequence array outside the first stride", header_len as u64, usa_ofs as u64));
+        return Err(fault(
+            4,
+            "update sequence array outside the first stride",
+            header_len as u64,
+            usa_ofs as u64,
+        ));
     }
     let usn = le16(buf, usa_ofs);
     for i in 0..strides {
         let end = (i + 1) * STRIDE - 2;
         let found = le16(buf, end);
         if found != usn {
-            return Err(fault(end, "update sequence number mismatch (torn write)", usn as u64, found as u64));
+            return Err(fault(
+                end,
+                "update sequence number mismatch (torn write)",
+                usn as u64,
+                found as u64,
+            ));
         }
     }
     for i in 0..strides {

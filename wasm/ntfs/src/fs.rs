@@ -43,7 +43,11 @@ pub struct Fs<D: Device> {
 impl<D: Device> Fs<D> {
     pub fn open(dev: D) -> Result<Fs<D>> {
         if dev.size() < BOOT_SECTOR_SIZE as u64 {
-            return Err(corrupt("NTFS boot sector", 0, "device smaller than a boot sector").values(BOOT_SECTOR_SIZE as u64, dev.size()).into());
+            return Err(
+                corrupt("NTFS boot sector", 0, "device smaller than a boot sector")
+                    .values(BOOT_SECTOR_SIZE as u64, dev.size())
+                    .into(),
+            );
         }
         let mut raw = [0u8; BOOT_SECTOR_SIZE];
         dev.read_at(0, &mut raw)?;
@@ -51,7 +55,15 @@ impl<D: Device> Fs<D> {
         let mft = mft::bootstrap(&dev, &boot)?;
         let record_count = mft.size() / boot.mft_record_size as u64;
         if record_count < SYSTEM_RECORDS {
-            return Err(corrupt("NTFS MFT record", mft.offset, "$MFT smaller than the system files").index(0).part("attribute").values(SYSTEM_RECORDS, record_count).into());
+            return Err(corrupt(
+                "NTFS MFT record",
+                mft.offset,
+                "$MFT smaller than the system files",
+            )
+            .index(0)
+            .part("attribute")
+            .values(SYSTEM_RECORDS, record_count)
+            .into());
         }
         let mut fs = Fs {
             dev,
@@ -67,7 +79,12 @@ impl<D: Device> Fs<D> {
         // The root must be a directory, as every NTFS driver checks at mount.
         let root = fs.inode(ROOT)?;
         if !root.is_dir {
-            return Err(corrupt("NTFS MFT record", root.offset, "root is not a directory").index(ROOT).part("header").into());
+            return Err(
+                corrupt("NTFS MFT record", root.offset, "root is not a directory")
+                    .index(ROOT)
+                    .part("header")
+                    .into(),
+            );
         }
         Ok(fs)
     }
@@ -84,12 +101,19 @@ impl<D: Device> Fs<D> {
 
     /// A file reached through an on-disk reference: a free, extension or reused record
     /// there means the referring structure is damaged.
-    pub fn referenced_inode(&mut self, n: u64, sequence: u16, from: fsabi::Corrupt) -> Result<Rc<Inode>> {
+    pub fn referenced_inode(
+        &mut self,
+        n: u64,
+        sequence: u16,
+        from: fsabi::Corrupt,
+    ) -> Result<Rc<Inode>> {
         if n >= self.record_count {
             return Err(from.values(self.record_count, n).into());
         }
         match self.inode(n) {
-            Ok(i) if sequence != 0 && i.sequence != sequence => Err(from.values(sequence as u64, i.sequence as u64).into()),
+            Ok(i) if sequence != 0 && i.sequence != sequence => {
+                Err(from.values(sequence as u64, i.sequence as u64).into())
+            }
             Ok(i) => Ok(i),
             Err(Error::NotFound) => Err(from.into()),
             Err(e) => Err(e),
@@ -105,7 +129,16 @@ impl<D: Device> Fs<D> {
         let s = ino.stream(crate::attribute::kind::DATA, &[], self.boot.total_clusters)?;
         let s = match s {
             Some(s) if s.size() == UPCASE_BYTES => s,
-            _ => return Err(corrupt("NTFS MFT record", ino.offset, "$UpCase is not a 128 KiB table").index(UPCASE).part("attribute").into()),
+            _ => {
+                return Err(corrupt(
+                    "NTFS MFT record",
+                    ino.offset,
+                    "$UpCase is not a 128 KiB table",
+                )
+                .index(UPCASE)
+                .part("attribute")
+                .into())
+            }
         };
         let mut b = vec![0u8; UPCASE_BYTES as usize];
         stream::read(&self.dev, &self.boot, &s, 0, &mut b)?;

@@ -16,7 +16,6 @@ use core::cmp::Ordering;
 use fsabi::error::{corrupt, Corrupt, Error, Result};
 use fsabi::le::{le16, le32, le64};
 use fsabi::Device;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 pub const I30: [u16; 4] = [0x24, 0x49, 0x33, 0x30];
@@ -68,7 +67,13 @@ fn parse_entries(buf: &[u8], start: usize, end: usize, ino: u64, at: u64) -> Res
     let mut pos = start;
     loop {
         if pos + ENTRY_HEADER > end {
-            return Err(derr(ino, at + pos as u64, "index entry", "entries end without a last entry").into());
+            return Err(derr(
+                ino,
+                at + pos as u64,
+                "index entry",
+                "entries end without a last entry",
+            )
+            .into());
         }
         let len = le16(buf, pos + 8) as usize;
         let key_len = le16(buf, pos + 10) as usize;
@@ -76,20 +81,53 @@ fn parse_entries(buf: &[u8], start: usize, end: usize, ino: u64, at: u64) -> Res
         let sub = flags & ENTRY_SUBNODE != 0;
         let min = if sub { ENTRY_HEADER + 8 } else { ENTRY_HEADER };
         if len < min || len % 8 != 0 || pos + len > end {
-            return Err(derr(ino, at + pos as u64 + 8, "index entry", "entry length out of range").values(min as u64, len as u64).into());
+            return Err(derr(
+                ino,
+                at + pos as u64 + 8,
+                "index entry",
+                "entry length out of range",
+            )
+            .values(min as u64, len as u64)
+            .into());
         }
-        let child = if sub { Some(le64(buf, pos + len - 8)) } else { None };
+        let child = if sub {
+            Some(le64(buf, pos + len - 8))
+        } else {
+            None
+        };
         if flags & ENTRY_END != 0 {
-            entries.push(Entry { mref: 0, name: None, child });
+            entries.push(Entry {
+                mref: 0,
+                name: None,
+                child,
+            });
             return Ok(Node { entries });
         }
         let room = len - min;
         if key_len < file_name::HEADER_LEN || key_len > room {
-            return Err(derr(ino, at + pos as u64 + 10, "index entry", "key length out of range").values(room as u64, key_len as u64).into());
+            return Err(derr(
+                ino,
+                at + pos as u64 + 10,
+                "index entry",
+                "key length out of range",
+            )
+            .values(room as u64, key_len as u64)
+            .into());
         }
         let key = &buf[pos + ENTRY_HEADER..pos + ENTRY_HEADER + key_len];
-        let name = file_name::parse(key).map_err(|(off, detail)| derr(ino, at + (pos + ENTRY_HEADER + off) as u64, "index entry", detail))?;
-        entries.push(Entry { mref: le64(buf, pos), name: Some(name), child });
+        let name = file_name::parse(key).map_err(|(off, detail)| {
+            derr(
+                ino,
+                at + (pos + ENTRY_HEADER + off) as u64,
+                "index entry",
+                detail,
+            )
+        })?;
+        entries.push(Entry {
+            mref: le64(buf, pos),
+            name: Some(name),
+            child,
+        });
         pos += len;
     }
 }
@@ -100,7 +138,15 @@ pub fn open<D: Device>(fs: &Fs<D>, inode: &Inode) -> Result<Dir> {
     let ext = inode.extents(kind::INDEX_ROOT, &I30);
     let attr = match ext.first() {
         Some(a) => *a,
-        None => return Err(derr(ino, inode.offset, "index root", "directory without an $I30 index root").into()),
+        None => {
+            return Err(derr(
+                ino,
+                inode.offset,
+                "index root",
+                "directory without an $I30 index root",
+            )
+            .into())
+        }
     };
     let v = match attr.resident_value() {
         Some(v) if v.len() >= ROOT_HEADER + 16 => v,
@@ -108,29 +154,65 @@ pub fn open<D: Device>(fs: &Fs<D>, inode: &Inode) -> Result<Dir> {
     };
     let at = attr.value_at;
     if le32(v, 0) != kind::FILE_NAME {
-        return Err(derr(ino, at, "index root", "$I30 does not index file names").values(kind::FILE_NAME as u64, le32(v, 0) as u64).into());
+        return Err(
+            derr(ino, at, "index root", "$I30 does not index file names")
+                .values(kind::FILE_NAME as u64, le32(v, 0) as u64)
+                .into(),
+        );
     }
     if le32(v, 4) != COLLATION_FILE_NAME {
-        return Err(Error::Unsupported { feature: "NTFS directory collation rule", value: Some(le32(v, 4) as u64) });
+        return Err(Error::Unsupported {
+            feature: "NTFS directory collation rule",
+            value: Some(le32(v, 4) as u64),
+        });
     }
     let block_size = le32(v, 8);
     if !block_size.is_power_of_two() || !(512..=65536).contains(&block_size) {
-        return Err(derr(ino, at + 8, "index root", "index block size out of range").values(fs.boot.index_record_size as u64, block_size as u64).into());
+        return Err(
+            derr(ino, at + 8, "index root", "index block size out of range")
+                .values(fs.boot.index_record_size as u64, block_size as u64)
+                .into(),
+        );
     }
     let start = ROOT_HEADER + le32(v, ROOT_HEADER) as usize;
     let end = ROOT_HEADER + le32(v, ROOT_HEADER + 4) as usize;
     if start < ROOT_HEADER + 16 || start > end || end > v.len() {
-        return Err(derr(ino, at + ROOT_HEADER as u64, "index root", "entries outside the index root").values(v.len() as u64, end as u64).into());
+        return Err(derr(
+            ino,
+            at + ROOT_HEADER as u64,
+            "index root",
+            "entries outside the index root",
+        )
+        .values(v.len() as u64, end as u64)
+        .into());
     }
     let root = Rc::new(parse_entries(v, start, end, ino, at)?);
     let large = v[ROOT_HEADER + 12] & 1 != 0;
     let cs = fs.boot.cluster_size;
-    let mut dir = Dir { ino, root, alloc: None, bitmap: Vec::new(), block_size, vcn_shift: if block_size >= cs { cs.trailing_zeros() } else { 9 } };
+    let mut dir = Dir {
+        ino,
+        root,
+        alloc: None,
+        bitmap: Vec::new(),
+        block_size,
+        vcn_shift: if block_size >= cs {
+            cs.trailing_zeros()
+        } else {
+            9
+        },
+    };
     if large {
         dir.alloc = inode.stream(kind::INDEX_ALLOCATION, &I30, fs.boot.total_clusters)?;
         if let Some(b) = inode.stream(kind::BITMAP, &I30, fs.boot.total_clusters)? {
             if b.size() > MAX_INDEX_BITMAP {
-                return Err(derr(ino, b.offset, "index bitmap", "index bitmap larger than the sanity limit").values(MAX_INDEX_BITMAP, b.size()).into());
+                return Err(derr(
+                    ino,
+                    b.offset,
+                    "index bitmap",
+                    "index bitmap larger than the sanity limit",
+                )
+                .values(MAX_INDEX_BITMAP, b.size())
+                .into());
             }
             dir.bitmap = vec![0u8; b.size() as usize];
             stream::read(&fs.dev, &fs.boot, &b, 0, &mut dir.bitmap)?;
@@ -146,18 +228,47 @@ pub fn block<D: Device>(fs: &mut Fs<D>, dir: &Dir, vcn: u64) -> Result<Rc<Node>>
     }
     let alloc = match &dir.alloc {
         Some(a) => a,
-        None => return Err(derr(dir.ino, dir_offset(dir), "index entry", "child pointer in an index without $INDEX_ALLOCATION").into()),
+        None => {
+            return Err(derr(
+                dir.ino,
+                dir_offset(dir),
+                "index entry",
+                "child pointer in an index without $INDEX_ALLOCATION",
+            )
+            .into())
+        }
     };
     let bs = dir.block_size as u64;
-    let byte = vcn.checked_mul(1 << dir.vcn_shift).filter(|b| b.checked_add(bs).map_or(false, |e| e <= alloc.size()));
+    let byte = vcn
+        .checked_mul(1 << dir.vcn_shift)
+        .filter(|b| b.checked_add(bs).map_or(false, |e| e <= alloc.size()));
     let byte = match byte {
         Some(b) => b,
-        None => return Err(derr(dir.ino, alloc.offset, "index entry", "child VCN past the index allocation").values(alloc.size(), vcn).into()),
+        None => {
+            return Err(derr(
+                dir.ino,
+                alloc.offset,
+                "index entry",
+                "child VCN past the index allocation",
+            )
+            .values(alloc.size(), vcn)
+            .into())
+        }
     };
     let nr = byte / bs;
-    let in_use = dir.bitmap.get((nr / 8) as usize).map_or(false, |b| b & (1 << (nr % 8)) != 0);
+    let in_use = dir
+        .bitmap
+        .get((nr / 8) as usize)
+        .map_or(false, |b| b & (1 << (nr % 8)) != 0);
     if !in_use {
-        return Err(derr(dir.ino, alloc.offset, "index bitmap", "child block is marked free in $BITMAP").values(1, nr).into());
+        return Err(derr(
+            dir.ino,
+            alloc.offset,
+            "index bitmap",
+            "child block is marked free in $BITMAP",
+        )
+        .values(1, nr)
+        .into());
     }
     let at = alloc.device_offset(&fs.boot, byte).unwrap_or(alloc.offset);
     let mut buf = vec![0u8; bs as usize];
@@ -173,18 +284,38 @@ fn dir_offset(dir: &Dir) -> u64 {
 
 fn parse_block(buf: &mut [u8], ino: u64, vcn: u64, at: u64) -> Result<Node> {
     if &buf[0..4] != b"INDX" {
-        return Err(derr(ino, at, "INDX header", "bad magic (not INDX)").values(0x5844_4E49, le32(buf, 0) as u64).into());
+        return Err(derr(ino, at, "INDX header", "bad magic (not INDX)")
+            .values(0x5844_4E49, le32(buf, 0) as u64)
+            .into());
     }
     if let Err(f) = fixup::apply(buf, INDX_HEADER_LEN) {
-        return Err(derr(ino, at + f.at as u64, "INDX update sequence", f.detail).values(f.expected, f.actual).into());
+        return Err(
+            derr(ino, at + f.at as u64, "INDX update sequence", f.detail)
+                .values(f.expected, f.actual)
+                .into(),
+        );
     }
     if le64(buf, 16) != vcn {
-        return Err(derr(ino, at + 16, "INDX header", "block VCN field differs from its position").values(vcn, le64(buf, 16)).into());
+        return Err(derr(
+            ino,
+            at + 16,
+            "INDX header",
+            "block VCN field differs from its position",
+        )
+        .values(vcn, le64(buf, 16))
+        .into());
     }
     let start = INDX_NODE_HEADER + le32(buf, INDX_NODE_HEADER) as usize;
     let end = INDX_NODE_HEADER + le32(buf, INDX_NODE_HEADER + 4) as usize;
     if start < INDX_HEADER_LEN || start > end || end > buf.len() {
-        return Err(derr(ino, at + INDX_NODE_HEADER as u64, "INDX header", "entries outside the block").values(buf.len() as u64, end as u64).into());
+        return Err(derr(
+            ino,
+            at + INDX_NODE_HEADER as u64,
+            "INDX header",
+            "entries outside the block",
+        )
+        .values(buf.len() as u64, end as u64)
+        .into());
     }
     parse_entries(buf, start, end, ino, at)
 }
@@ -201,7 +332,8 @@ pub struct Cursor {
     /// Entries (end entries excluded) returned so far.
     pub ordinal: u64,
     stack: Vec<Frame>,
-    visited: BTreeSet<u64>,
+    /// One bit per index block walked (sized like the $I30 bitmap, which bounds it).
+    visited: Vec<u8>,
     pending: Option<Entry>,
 }
 
@@ -214,7 +346,17 @@ enum Step {
 
 impl Cursor {
     pub fn new(dir: &Dir) -> Cursor {
-        Cursor { dir: dir.ino, ordinal: 0, stack: vec![Frame { node: dir.root.clone(), next: 0, child_done: false }], visited: BTreeSet::new(), pending: None }
+        Cursor {
+            dir: dir.ino,
+            ordinal: 0,
+            stack: vec![Frame {
+                node: dir.root.clone(),
+                next: 0,
+                child_done: false,
+            }],
+            visited: Vec::new(),
+            pending: None,
+        }
     }
 
     /// Gives back the entry `next` just returned (it did not fit the caller's buffer).
@@ -240,14 +382,33 @@ impl Cursor {
                 }
                 Some(Step::Descend(vcn)) => {
                     if self.stack.len() >= MAX_INDEX_DEPTH {
-                        return Err(derr(dir.ino, dir_offset(dir), "index entry", "index deeper than the sanity limit").values(MAX_INDEX_DEPTH as u64, self.stack.len() as u64).into());
+                        return Err(derr(
+                            dir.ino,
+                            dir_offset(dir),
+                            "index entry",
+                            "index deeper than the sanity limit",
+                        )
+                        .values(MAX_INDEX_DEPTH as u64, self.stack.len() as u64)
+                        .into());
                     }
-                    // Each block has one parent; meeting one twice means the tree has a loop.
-                    if !self.visited.insert(vcn) {
-                        return Err(derr(dir.ino, dir_offset(dir), "index entry", "index block referenced twice (loop)").values(0, vcn).into());
-                    }
+                    // block() checked the VCN against the allocation and the bitmap.
                     let node = block(fs, dir, vcn)?;
-                    self.stack.push(Frame { node, next: 0, child_done: false });
+                    // Each block has one parent; meeting one twice means the tree has a loop.
+                    if !self.first_visit(dir, vcn) {
+                        return Err(derr(
+                            dir.ino,
+                            dir_offset(dir),
+                            "index entry",
+                            "index block referenced twice (loop)",
+                        )
+                        .values(0, vcn)
+                        .into());
+                    }
+                    self.stack.push(Frame {
+                        node,
+                        next: 0,
+                        child_done: false,
+                    });
                 }
                 Some(Step::Emit(e)) => {
                     self.ordinal += 1;
@@ -256,6 +417,17 @@ impl Cursor {
                 Some(Step::Skip) => {}
             }
         }
+    }
+
+    fn first_visit(&mut self, dir: &Dir, vcn: u64) -> bool {
+        let nr = ((vcn << dir.vcn_shift) / dir.block_size as u64) as usize;
+        if self.visited.len() <= nr / 8 {
+            self.visited.resize(nr / 8 + 1, 0);
+        }
+        let (byte, bit) = (nr / 8, 1u8 << (nr % 8));
+        let first = self.visited[byte] & bit == 0;
+        self.visited[byte] |= bit;
+        first
     }
 
     fn step(&mut self) -> Option<Step> {
@@ -267,7 +439,11 @@ impl Cursor {
         if let (Some(vcn), false) = (e.child, top.child_done) {
             return Some(Step::Descend(vcn));
         }
-        let out = if e.name.is_some() { Step::Emit(e.clone()) } else { Step::Skip };
+        let out = if e.name.is_some() {
+            Step::Emit(e.clone())
+        } else {
+            Step::Skip
+        };
         top.next += 1;
         top.child_done = false;
         Some(out)
@@ -276,23 +452,46 @@ impl Cursor {
 
 /// Finds `key`: an exact (case-sensitive) match wins; otherwise the first entry equal to it
 /// ignoring case through $UpCase, as Windows resolves names.
-pub fn lookup<D: Device>(fs: &mut Fs<D>, dir: &Dir, up: &UpCase, key: &[u16]) -> Result<Option<Entry>> {
+pub fn lookup<D: Device>(
+    fs: &mut Fs<D>,
+    dir: &Dir,
+    up: &UpCase,
+    key: &[u16],
+) -> Result<Option<Entry>> {
     let mut best = None;
     let root = dir.root.clone();
     search(fs, dir, &root, up, key, 1, &mut best)?;
     Ok(best)
 }
 
-fn search<D: Device>(fs: &mut Fs<D>, dir: &Dir, node: &Rc<Node>, up: &UpCase, key: &[u16], depth: usize, best: &mut Option<Entry>) -> Result<bool> {
+fn search<D: Device>(
+    fs: &mut Fs<D>,
+    dir: &Dir,
+    node: &Rc<Node>,
+    up: &UpCase,
+    key: &[u16],
+    depth: usize,
+    best: &mut Option<Entry>,
+) -> Result<bool> {
     for e in node.entries.iter() {
         // The end entry sorts after every name.
-        let ord = e.name.as_ref().map_or(Ordering::Less, |f| up.cmp_ignore_case(key, &f.name));
+        let ord = e
+            .name
+            .as_ref()
+            .map_or(Ordering::Less, |f| up.cmp_ignore_case(key, &f.name));
         if ord == Ordering::Greater {
             continue;
         }
         if let Some(vcn) = e.child {
             if depth >= MAX_INDEX_DEPTH {
-                return Err(derr(dir.ino, dir_offset(dir), "index entry", "index deeper than the sanity limit").values(MAX_INDEX_DEPTH as u64, depth as u64).into());
+                return Err(derr(
+                    dir.ino,
+                    dir_offset(dir),
+                    "index entry",
+                    "index deeper than the sanity limit",
+                )
+                .values(MAX_INDEX_DEPTH as u64, depth as u64)
+                .into());
             }
             let child = block(fs, dir, vcn)?;
             if search(fs, dir, &child, up, key, depth + 1, best)? {

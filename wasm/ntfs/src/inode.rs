@@ -29,12 +29,21 @@ pub struct Inode {
 impl Inode {
     /// The extents of one attribute, sorted by lowest VCN.
     pub fn extents(&self, type_code: u32, name: &[u16]) -> Vec<&Attribute> {
-        let mut v: Vec<&Attribute> = self.attributes.iter().filter(|a| a.type_code == type_code && a.is_named(name)).collect();
+        let mut v: Vec<&Attribute> = self
+            .attributes
+            .iter()
+            .filter(|a| a.type_code == type_code && a.is_named(name))
+            .collect();
         v.sort_by_key(|a| a.lowest_vcn());
         v
     }
 
-    pub fn stream(&self, type_code: u32, name: &[u16], total_clusters: u64) -> Result<Option<Stream>> {
+    pub fn stream(
+        &self,
+        type_code: u32,
+        name: &[u16],
+        total_clusters: u64,
+    ) -> Result<Option<Stream>> {
         let ext = self.extents(type_code, name);
         if ext.is_empty() {
             return Ok(None);
@@ -43,19 +52,37 @@ impl Inode {
     }
 
     pub fn std_info(&self) -> Result<StandardInformation> {
-        let a = match self.attributes.iter().find(|a| a.type_code == kind::STANDARD_INFORMATION) {
+        let a = match self
+            .attributes
+            .iter()
+            .find(|a| a.type_code == kind::STANDARD_INFORMATION)
+        {
             Some(a) => a,
-            None => return Err(corrupt("NTFS MFT record", self.offset, "no $STANDARD_INFORMATION").index(self.number).part("attribute").into()),
+            None => {
+                return Err(
+                    corrupt("NTFS MFT record", self.offset, "no $STANDARD_INFORMATION")
+                        .index(self.number)
+                        .part("attribute")
+                        .into(),
+                )
+            }
         };
         match a.resident_value().and_then(standard_information::parse) {
             Some(si) => Ok(si),
-            None => Err(misplaced(a, "$STANDARD_INFORMATION is non-resident or too short")),
+            None => Err(misplaced(
+                a,
+                "$STANDARD_INFORMATION is non-resident or too short",
+            )),
         }
     }
 
     pub fn file_names(&self) -> Result<Vec<FileName>> {
         let mut out = Vec::new();
-        for a in self.attributes.iter().filter(|a| a.type_code == kind::FILE_NAME) {
+        for a in self
+            .attributes
+            .iter()
+            .filter(|a| a.type_code == kind::FILE_NAME)
+        {
             let v = match a.resident_value() {
                 Some(v) => v,
                 None => return Err(misplaced(a, "$FILE_NAME is non-resident")),
@@ -71,7 +98,11 @@ impl Inode {
     /// Names of the named $DATA attributes (alternate data streams), each once.
     pub fn data_stream_names(&self) -> Vec<Vec<u16>> {
         let mut out: Vec<Vec<u16>> = Vec::new();
-        for a in self.attributes.iter().filter(|a| a.type_code == kind::DATA && !a.name.is_empty()) {
+        for a in self
+            .attributes
+            .iter()
+            .filter(|a| a.type_code == kind::DATA && !a.name.is_empty())
+        {
             if !out.contains(&a.name) {
                 out.push(a.name.clone());
             }
@@ -81,17 +112,25 @@ impl Inode {
 }
 
 fn list_err(rec: &MftRecord, detail: &'static str) -> Error {
-    corrupt("NTFS MFT record", rec.offset, detail).index(rec.number).part("attribute list").into()
+    corrupt("NTFS MFT record", rec.offset, detail)
+        .index(rec.number)
+        .part("attribute list")
+        .into()
 }
 
 /// The attribute list's bytes (resident, or read through its own runlist).
-pub fn attribute_list_value<D: Device>(dev: &D, boot: &BootSector, rec: &MftRecord, attr: &Attribute) -> Result<Vec<u8>> {
+pub fn attribute_list_value<D: Device>(
+    dev: &D,
+    boot: &BootSector,
+    rec: &MftRecord,
+    attr: &Attribute,
+) -> Result<Vec<u8>> {
     if let Some(v) = attr.resident_value() {
         return Ok(v.to_vec());
     }
     let s = Stream::from_extents(&[attr], boot.total_clusters)?;
     if s.size() > MAX_ATTRIBUTE_LIST_SIZE {
-        return Err(list_err(rec, "attribute list larger than 256 KiB").into());
+        return Err(list_err(rec, "attribute list larger than 256 KiB"));
     }
     let mut v = vec![0u8; s.size() as usize];
     stream::read(dev, boot, &s, 0, &mut v)?;
@@ -127,11 +166,21 @@ fn gather<D: Device>(fs: &mut Fs<D>, base: &Rc<MftRecord>, value: &[u8]) -> Resu
     let entries = attr_list::parse(value, base.number, base.offset)?;
     let mut out = Vec::with_capacity(entries.len());
     for e in entries.iter() {
-        let rec = if e.record == base.number { base.clone() } else { fs.record(e.record)? };
+        let rec = if e.record == base.number {
+            base.clone()
+        } else {
+            fs.record(e.record)?
+        };
         if rec.number != base.number && (!rec.in_use() || rec.base != base.number) {
-            return Err(list_err(base, "extension record belongs to another file or is free"));
+            return Err(list_err(
+                base,
+                "extension record belongs to another file or is free",
+            ));
         }
-        let found = rec.attributes.iter().find(|a| a.type_code == e.type_code && a.instance == e.instance && a.name == e.name);
+        let found = rec
+            .attributes
+            .iter()
+            .find(|a| a.type_code == e.type_code && a.instance == e.instance && a.name == e.name);
         match found {
             Some(a) => out.push(a.clone()),
             None => return Err(list_err(base, "entry names an attribute its record lacks")),

@@ -41,7 +41,11 @@ pub fn by_data(d: &[u8]) -> Option<Interix> {
     match &d[..MAGIC_LEN] {
         b"IntxBLK\0" if size == DEVICE_SIZE => Some(Interix::Block(le64(d, 8), le64(d, 16))),
         b"IntxCHR\0" if size == DEVICE_SIZE => Some(Interix::Char(le64(d, 8), le64(d, 16))),
-        b"IntxLNK\x01" => Some(Interix::Symlink((0..(d.len() - MAGIC_LEN) / 2).map(|i| le16(d, MAGIC_LEN + 2 * i)).collect())),
+        b"IntxLNK\x01" => Some(Interix::Symlink(
+            (0..(d.len() - MAGIC_LEN) / 2)
+                .map(|i| le16(d, MAGIC_LEN + 2 * i))
+                .collect(),
+        )),
         _ => None,
     }
 }
@@ -61,7 +65,10 @@ mod tests {
         assert_eq!(by_data(&dev), Some(Interix::Char(1, 3)));
         let mut l = b"IntxLNK\x01".to_vec();
         l.extend("d/f".encode_utf16().flat_map(|u| u.to_le_bytes()));
-        assert_eq!(by_data(&l), Some(Interix::Symlink("d/f".encode_utf16().collect())));
+        assert_eq!(
+            by_data(&l),
+            Some(Interix::Symlink("d/f".encode_utf16().collect()))
+        );
         assert_eq!(by_data(b"IntxLNK\x02abcd"), None);
         assert!(needs_data(9) && !needs_data(8) && !needs_data(MAX_INTERIX_SIZE + 1));
     }

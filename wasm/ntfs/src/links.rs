@@ -59,15 +59,25 @@ pub fn target<D: Device>(fs: &mut Fs<D>, inode: &Inode, c: &Class) -> Result<Vec
     let found = if r.tag == tag::MOUNT_POINT {
         full_link(fs, p, inode.is_dir)?
     } else if p[0] == BACKSLASH && matches!(p.get(1), Some(&QUESTION) | Some(&BACKSLASH)) {
-        if ld.relative { None } else { full_link(fs, p, inode.is_dir)? }
+        if ld.relative {
+            None
+        } else {
+            full_link(fs, p, inode.is_dir)?
+        }
     } else if p[0] == BACKSLASH || p.get(1) == Some(&COLON) {
-        if ld.relative { abs_link(fs, p, inode.is_dir)? } else { None }
+        if ld.relative {
+            abs_link(fs, p, inode.is_dir)?
+        } else {
+            None
+        }
     } else if ld.relative {
         search_relative(fs, inode, p)?
     } else {
         None
     };
-    Ok(found.map(String::into_bytes).unwrap_or_else(|| unsupported_text(r.tag)))
+    Ok(found
+        .map(String::into_bytes)
+        .unwrap_or_else(|| unsupported_text(r.tag)))
 }
 
 /// Looks `name` up in directory `dir` ignoring case and rewrites it in its on-disk case.
@@ -109,20 +119,31 @@ fn drive_defined<D: Device>(fs: &mut Fs<D>, letter: u16) -> Result<bool> {
         Some(d) => d,
         None => return Ok(false),
     };
-    let upper = if (b'a' as u16..=b'z' as u16).contains(&letter) { letter - 0x20 } else { letter };
+    let upper = if (b'a' as u16..=b'z' as u16).contains(&letter) {
+        letter - 0x20
+    } else {
+        letter
+    };
     let mut name = vec![upper, COLON];
     Ok(fix_name(fs, d, &mut name)?.is_some())
 }
 
 /// Resolves `path` ("dir\sub\x") from the root, fixing case, until the end, a missing
 /// name, a non-directory or another reparse point.
-fn search_absolute<D: Device>(fs: &mut Fs<D>, path: &[u16], is_dir: bool) -> Result<Option<String>> {
+fn search_absolute<D: Device>(
+    fs: &mut Fs<D>,
+    path: &[u16],
+    is_dir: bool,
+) -> Result<Option<String>> {
     let mut p = path.to_vec();
     let count = p.len();
     let mut cur = open_inode(fs, ROOT)?;
     let mut start = 0usize;
     while let Some(ni) = cur.take() {
-        let len = p[start..].iter().position(|&c| c == BACKSLASH).unwrap_or(count - start);
+        let len = p[start..]
+            .iter()
+            .position(|&c| c == BACKSLASH)
+            .unwrap_or(count - start);
         let inum = fix_name(fs, ni.number, &mut p[start..start + len])?;
         let next = match inum {
             Some(n) => open_inode(fs, n)?,
@@ -152,21 +173,35 @@ fn mapped(units: &[u16]) -> Option<String> {
     if units.is_empty() {
         return None;
     }
-    let mut s: Vec<u8> = utf8(units).replace('\\', "/").into_bytes();
-    if s.len() > 1 && s[1] == b':' && s[0].is_ascii_lowercase() {
-        s[0] = s[0].to_ascii_uppercase();
+    let t = utf8(units).replace('\\', "/");
+    let b = t.as_bytes();
+    let mut out = String::from("/.NTFS-3G/");
+    if b.len() > 1 && b[1] == b':' && b[0].is_ascii_lowercase() {
+        out.push(b[0].to_ascii_uppercase() as char);
+        out.push_str(&t[1..]);
+    } else {
+        out.push_str(&t);
     }
-    Some(format!("/.NTFS-3G/{}", String::from_utf8_lossy(&s)))
+    Some(out)
+}
+
+/// "/" + a path found on this volume.
+fn rooted(t: String) -> String {
+    let mut s = String::from("/");
+    s.push_str(&t);
+    s
 }
 
 /// Junctions and "\??\" symlinks.
 fn full_link<D: Device>(fs: &mut Fs<D>, j: &[u16], is_dir: bool) -> Result<Option<String>> {
     let count = j.len();
-    let dir_junction = count >= 7 && is_prefix(j, "\\??\\") && j[4] != 0 && j[5] == COLON && j[6] == BACKSLASH;
-    let vol_junction = !dir_junction && count >= 12 && is_prefix(j, "\\??\\Volume{") && j[count - 1] == BACKSLASH;
+    let dir_junction =
+        count >= 7 && is_prefix(j, "\\??\\") && j[4] != 0 && j[5] == COLON && j[6] == BACKSLASH;
+    let vol_junction =
+        !dir_junction && count >= 12 && is_prefix(j, "\\??\\Volume{") && j[count - 1] == BACKSLASH;
     if dir_junction && count > 7 && j[7] != 0 && !drive_defined(fs, j[4])? {
         if let Some(t) = search_absolute(fs, &j[7..], is_dir)? {
-            return Ok(Some(format!("/{}", t)));
+            return Ok(Some(rooted(t)));
         }
     }
     if dir_junction {
@@ -187,7 +222,7 @@ fn abs_link<D: Device>(fs: &mut Fs<D>, j: &[u16], is_dir: bool) -> Result<Option
     if try_here {
         let rest = if abs_path { &j[1..] } else { &j[3..] };
         if let Some(t) = search_absolute(fs, rest, is_dir)? {
-            return Ok(Some(format!("/{}", t)));
+            return Ok(Some(rooted(t)));
         }
     }
     Ok(if full_path { mapped(j) } else { None })
@@ -202,7 +237,11 @@ fn parent_of<D: Device>(fs: &mut Fs<D>, i: &Inode) -> Result<Option<Rc<Inode>>> 
 
 /// A relative target, resolved from the link's own directory; the final component must
 /// have the link's type (a file link to a file, a directory link to a directory).
-fn search_relative<D: Device>(fs: &mut Fs<D>, link: &Inode, path: &[u16]) -> Result<Option<String>> {
+fn search_relative<D: Device>(
+    fs: &mut Fs<D>,
+    link: &Inode,
+    path: &[u16],
+) -> Result<Option<String>> {
     let mut p = path.to_vec();
     let count = p.len();
     let mut cur = parent_of(fs, link)?;
@@ -222,14 +261,22 @@ fn search_relative<D: Device>(fs: &mut Fs<D>, link: &Inode, path: &[u16]) -> Res
         if count >= pos + 2 && p[pos] == DOT && p[pos + 1] == BACKSLASH {
             p[pos + 1] = SLASH;
             pos += 2;
-        } else if count >= pos + 3 && p[pos] == DOT && p[pos + 1] == DOT && p[pos + 2] == BACKSLASH {
+        } else if count >= pos + 3 && p[pos] == DOT && p[pos + 1] == DOT && p[pos + 2] == BACKSLASH
+        {
             p[pos + 2] = SLASH;
             pos += 3;
             cur = parent_of(fs, &here)?;
             ok = cur.is_some();
         } else {
-            let lth = p[pos..].iter().position(|&c| c == BACKSLASH).unwrap_or(count - pos);
-            let inum = if lth > 0 { fix_name(fs, here.number, &mut p[pos..pos + lth])? } else { None };
+            let lth = p[pos..]
+                .iter()
+                .position(|&c| c == BACKSLASH)
+                .unwrap_or(count - pos);
+            let inum = if lth > 0 {
+                fix_name(fs, here.number, &mut p[pos..pos + lth])?
+            } else {
+                None
+            };
             let next = match inum {
                 Some(n) => open_inode(fs, n)?,
                 None => None,

@@ -95,10 +95,16 @@ fn decompress_chunk(src: &[u8], base: usize, out: &mut [u8]) -> Result<usize, Fa
             let length = (token & ((1 << lbits) - 1)) + 3;
             let offset = (token >> lbits) + 1;
             if offset > dp {
-                return Err(fault(base + sp - 2, "back-reference before the start of the chunk"));
+                return Err(fault(
+                    base + sp - 2,
+                    "back-reference before the start of the chunk",
+                ));
             }
             if dp + length > CHUNK {
-                return Err(fault(base + sp - 2, "back-reference past the end of the chunk"));
+                return Err(fault(
+                    base + sp - 2,
+                    "back-reference past the end of the chunk",
+                ));
             }
             // Byte by byte: the source may overlap the bytes being written (runs).
             for _ in 0..length {
@@ -131,7 +137,11 @@ mod tests {
         src.extend_from_slice(&[0, 0]);
         let out = run(&src, 16);
         assert_eq!(&out[..8], b"abcdefgh");
-        assert_eq!(out.len(), 16, "zero-filled to the chunk end (bounded by dst)");
+        assert_eq!(
+            out.len(),
+            16,
+            "zero-filled to the chunk end (bounded by dst)"
+        );
     }
 
     #[test]
@@ -164,13 +174,21 @@ mod tests {
     fn rejects_reference_before_start() {
         let src = [0x03, 0xB0, 0x02, b'a', 0x00, 0x50];
         let mut dst = vec![0u8; 64];
-        assert_eq!(decompress(&src, &mut dst).unwrap_err().detail, "back-reference before the start of the chunk");
+        assert_eq!(
+            decompress(&src, &mut dst).unwrap_err().detail,
+            "back-reference before the start of the chunk"
+        );
         let src = [0x02, 0xB0, 0x01, 0x00, 0x10];
-        assert_eq!(decompress(&src, &mut dst).unwrap_err().detail, "back-reference at the start of a chunk");
+        assert_eq!(
+            decompress(&src, &mut dst).unwrap_err().detail,
+            "back-reference at the start of a chunk"
+        );
     }
 
     // Plaintexts of testdata/make-lznt1-vectors.sh (same generator as its Python).
-    const WORDS: [&[u8]; 8] = [b"alpha", b"beta", b"gamma", b"delta", b"ntfs", b"cluster", b"record", b"index"];
+    const WORDS: [&[u8]; 8] = [
+        b"alpha", b"beta", b"gamma", b"delta", b"ntfs", b"cluster", b"record", b"index",
+    ];
 
     struct Lcg(u32);
     impl Lcg {
@@ -226,7 +244,11 @@ mod tests {
             let mut unit = vec![0u8; 65536];
             decompress(src, &mut unit).unwrap();
             assert_eq!(&unit[..plain.len()], &plain[..], "vector {}", i);
-            assert!(unit[plain.len()..].iter().all(|&b| b == 0), "vector {} tail", i);
+            assert!(
+                unit[plain.len()..].iter().all(|&b| b == 0),
+                "vector {} tail",
+                i
+            );
         }
     }
 

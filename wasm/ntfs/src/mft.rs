@@ -24,12 +24,27 @@ impl<D: Device> Fs<D> {
         }
         if n >= self.record_count {
             let at = self.mft.offset;
-            return Err(corrupt("NTFS MFT record", at, "record number past the end of $MFT").index(n).part("header").values(self.record_count, n).into());
+            return Err(
+                corrupt("NTFS MFT record", at, "record number past the end of $MFT")
+                    .index(n)
+                    .part("header")
+                    .values(self.record_count, n)
+                    .into(),
+            );
         }
         let rs = self.boot.mft_record_size as u64;
         let at = match self.mft.device_offset(&self.boot, n * rs) {
             Some(at) => at,
-            None => return Err(corrupt("NTFS MFT record", self.mft.offset, "record lies in a sparse part of $MFT").index(n).part("header").into()),
+            None => {
+                return Err(corrupt(
+                    "NTFS MFT record",
+                    self.mft.offset,
+                    "record lies in a sparse part of $MFT",
+                )
+                .index(n)
+                .part("header")
+                .into())
+            }
         };
         let mut buf = vec![0u8; rs as usize];
         stream::read(&self.dev, &self.boot, &self.mft, n * rs, &mut buf)?;
@@ -57,12 +72,18 @@ pub fn bootstrap<D: Device>(fs_dev: &D, boot: &crate::boot_sector::BootSector) -
     };
     // The list of $MFT is in record 0 (or in clusters of its own): read it directly.
     let value = attribute_list_value(fs_dev, boot, &rec0, &al)?;
-    let mut entries: Vec<attr_list::Entry> = attr_list::parse(&value, 0, at)?.into_iter().filter(|e| e.type_code == kind::DATA && e.name.is_empty()).collect();
+    let mut entries: Vec<attr_list::Entry> = attr_list::parse(&value, 0, at)?
+        .into_iter()
+        .filter(|e| e.type_code == kind::DATA && e.name.is_empty())
+        .collect();
     entries.sort_by_key(|e| e.lowest_vcn);
     let mut extents: Vec<Attribute> = Vec::new();
     for e in entries.iter() {
         let attr = if e.record == 0 {
-            rec0.attributes.iter().find(|a| a.type_code == kind::DATA && a.instance == e.instance).cloned()
+            rec0.attributes
+                .iter()
+                .find(|a| a.type_code == kind::DATA && a.instance == e.instance)
+                .cloned()
         } else {
             let refs: Vec<&Attribute> = extents.iter().collect();
             if refs.is_empty() {
@@ -70,11 +91,23 @@ pub fn bootstrap<D: Device>(fs_dev: &D, boot: &crate::boot_sector::BootSector) -
             }
             let partial = Stream::from_extents(&refs, total)?;
             let ext = read_record_via(fs_dev, boot, &partial, e.record)?;
-            ext.attributes.iter().find(|a| a.type_code == kind::DATA && a.instance == e.instance).cloned()
+            ext.attributes
+                .iter()
+                .find(|a| a.type_code == kind::DATA && a.instance == e.instance)
+                .cloned()
         };
         match attr {
             Some(a) => extents.push(a),
-            None => return Err(corrupt("NTFS MFT record", at, "attribute list names a $DATA extent that is missing").index(0).part("attribute list").into()),
+            None => {
+                return Err(corrupt(
+                    "NTFS MFT record",
+                    at,
+                    "attribute list names a $DATA extent that is missing",
+                )
+                .index(0)
+                .part("attribute list")
+                .into())
+            }
         }
     }
     let refs: Vec<&Attribute> = extents.iter().collect();
@@ -84,26 +117,57 @@ pub fn bootstrap<D: Device>(fs_dev: &D, boot: &crate::boot_sector::BootSector) -
     check_mft(Stream::from_extents(&refs, total)?, &rec0)
 }
 
-fn read_record_via<D: Device>(dev: &D, boot: &crate::boot_sector::BootSector, mft: &Stream, n: u64) -> Result<MftRecord> {
+fn read_record_via<D: Device>(
+    dev: &D,
+    boot: &crate::boot_sector::BootSector,
+    mft: &Stream,
+    n: u64,
+) -> Result<MftRecord> {
     let rs = boot.mft_record_size as u64;
     let mut buf = vec![0u8; rs as usize];
     if n.checked_mul(rs).map_or(true, |end| end + rs > mft.size()) {
-        return Err(corrupt("NTFS MFT record", mft.offset, "extension record of $MFT past its data").index(n).part("header").into());
+        return Err(corrupt(
+            "NTFS MFT record",
+            mft.offset,
+            "extension record of $MFT past its data",
+        )
+        .index(n)
+        .part("header")
+        .into());
     }
     stream::read(dev, boot, mft, n * rs, &mut buf)?;
     mft_record::parse(buf, n, mft.offset)
 }
 
 fn no_data(rec0: &MftRecord) -> Error {
-    corrupt("NTFS MFT record", rec0.offset, "$MFT has no $DATA attribute").index(0).part("attribute").into()
+    corrupt(
+        "NTFS MFT record",
+        rec0.offset,
+        "$MFT has no $DATA attribute",
+    )
+    .index(0)
+    .part("attribute")
+    .into()
 }
 
 fn check_mft(s: Stream, rec0: &MftRecord) -> Result<Stream> {
     if let StreamData::Resident(_) = s.data {
-        return Err(corrupt("NTFS MFT record", rec0.offset, "$MFT data is resident").index(0).part("attribute").into());
+        return Err(
+            corrupt("NTFS MFT record", rec0.offset, "$MFT data is resident")
+                .index(0)
+                .part("attribute")
+                .into(),
+        );
     }
     if s.is_compressed() || s.is_encrypted() {
-        return Err(corrupt("NTFS MFT record", rec0.offset, "$MFT data is compressed or encrypted").index(0).part("attribute").into());
+        return Err(corrupt(
+            "NTFS MFT record",
+            rec0.offset,
+            "$MFT data is compressed or encrypted",
+        )
+        .index(0)
+        .part("attribute")
+        .into());
     }
     Ok(s)
 }

@@ -45,19 +45,29 @@ impl MftRecord {
         self.flags & record_flags::DIRECTORY != 0
     }
     pub fn find(&self, type_code: u32, name: &[u16]) -> Option<&Attribute> {
-        self.attributes.iter().find(|a| a.type_code == type_code && a.is_named(name))
+        self.attributes
+            .iter()
+            .find(|a| a.type_code == type_code && a.is_named(name))
     }
 }
 
 fn header_err(number: u64, at: u64, detail: &'static str) -> fsabi::Corrupt {
-    corrupt("NTFS MFT record", at, detail).index(number).part("header")
+    corrupt("NTFS MFT record", at, detail)
+        .index(number)
+        .part("header")
 }
 
 /// Parses record `number` read from device offset `offset` (`buf` is one record).
 pub fn parse(mut buf: Vec<u8>, number: u64, offset: u64) -> Result<MftRecord> {
     if &buf[0..4] != b"FILE" {
-        let detail = if &buf[0..4] == b"BAAD" { "record marked bad (BAAD)" } else { "bad magic (not FILE)" };
-        return Err(header_err(number, offset, detail).values(0x454C_4946, le32(&buf, 0) as u64).into());
+        let detail = if &buf[0..4] == b"BAAD" {
+            "record marked bad (BAAD)"
+        } else {
+            "bad magic (not FILE)"
+        };
+        return Err(header_err(number, offset, detail)
+            .values(0x454C_4946, le32(&buf, 0) as u64)
+            .into());
     }
     if let Err(f) = fixup::apply(&mut buf, HEADER_V30) {
         let e = corrupt("NTFS MFT record", offset + f.at as u64, f.detail)
@@ -71,22 +81,45 @@ pub fn parse(mut buf: Vec<u8>, number: u64, offset: u64) -> Result<MftRecord> {
     let bytes_in_use = le32(&buf, 24) as usize;
     let bytes_allocated = le32(&buf, 28) as usize;
     if bytes_allocated != size {
-        return Err(header_err(number, offset + 28, "allocated size differs from the record size").values(size as u64, bytes_allocated as u64).into());
+        return Err(header_err(
+            number,
+            offset + 28,
+            "allocated size differs from the record size",
+        )
+        .values(size as u64, bytes_allocated as u64)
+        .into());
     }
     if bytes_in_use > size || bytes_in_use % 8 != 0 {
-        return Err(header_err(number, offset + 24, "bytes in use past the record").values(size as u64, bytes_in_use as u64).into());
+        return Err(
+            header_err(number, offset + 24, "bytes in use past the record")
+                .values(size as u64, bytes_in_use as u64)
+                .into(),
+        );
     }
     if attrs_offset < HEADER_V30 || attrs_offset % 8 != 0 || attrs_offset + 4 > bytes_in_use {
-        return Err(header_err(number, offset + 20, "first attribute outside the record").values(HEADER_V31 as u64, attrs_offset as u64).into());
+        return Err(
+            header_err(number, offset + 20, "first attribute outside the record")
+                .values(HEADER_V31 as u64, attrs_offset as u64)
+                .into(),
+        );
     }
     // NTFS 3.1 records say which number they are: catches a misread $MFT runlist.
     if attrs_offset >= HEADER_V31 {
         let own = le32(&buf, 0x2C) as u64;
         if own != number & 0xFFFF_FFFF {
-            return Err(header_err(number, offset + 0x2C, "record number field differs from its position").values(number, own).into());
+            return Err(header_err(
+                number,
+                offset + 0x2C,
+                "record number field differs from its position",
+            )
+            .values(number, own)
+            .into());
         }
     }
-    let place = Place { record: number, record_offset: offset };
+    let place = Place {
+        record: number,
+        record_offset: offset,
+    };
     let attributes = decode_attributes(&buf, attrs_offset, bytes_in_use, place)?;
     Ok(MftRecord {
         number,
@@ -104,7 +137,9 @@ fn decode_attributes(buf: &[u8], start: usize, end: usize, place: Place) -> Resu
     let mut pos = start;
     loop {
         if pos + 4 > end {
-            return Err(place.err(pos, "attribute list runs past bytes in use (no end marker)").into());
+            return Err(place
+                .err(pos, "attribute list runs past bytes in use (no end marker)")
+                .into());
         }
         if le32(buf, pos) == kind::END {
             return Ok(out);
@@ -162,15 +197,24 @@ pub mod tests {
     fn names_fixup_mismatch() {
         let mut b = record(40, 1, &[]);
         b[510] ^= 1;
-        assert_eq!(name_of(parse(b, 40, 0).unwrap_err()), "NTFS MFT record 40 update sequence");
+        assert_eq!(
+            name_of(parse(b, 40, 0).unwrap_err()),
+            "NTFS MFT record 40 update sequence"
+        );
     }
 
     #[test]
     fn rejects_wrong_number_and_magic() {
-        assert_eq!(name_of(parse(record(41, 1, &[]), 40, 0).unwrap_err()), "NTFS MFT record 40 header");
+        assert_eq!(
+            name_of(parse(record(41, 1, &[]), 40, 0).unwrap_err()),
+            "NTFS MFT record 40 header"
+        );
         let mut b = record(40, 1, &[]);
         b[0..4].copy_from_slice(b"BAAD");
-        assert_eq!(name_of(parse(b, 40, 0).unwrap_err()), "NTFS MFT record 40 header");
+        assert_eq!(
+            name_of(parse(b, 40, 0).unwrap_err()),
+            "NTFS MFT record 40 header"
+        );
     }
 
     #[test]

@@ -50,7 +50,10 @@ fn size_and_blocks<D: Device>(fs: &mut Fs<D>, i: &Inode, c: &Class) -> Result<(u
     let disk = c.data.as_ref().map_or(0, |s| s.disk_size());
     Ok(match c.kind {
         Kind::Directory => match i.stream(kind::INDEX_ALLOCATION, &I30, fs.boot.total_clusters)? {
-            Some(Stream { data: StreamData::NonResident(n), .. }) => (n.data_size, n.allocated_size >> 9),
+            Some(Stream {
+                data: StreamData::NonResident(n),
+                ..
+            }) => (n.data_size, n.allocated_size >> 9),
             _ => (0, 0),
         },
         Kind::Symlink => (links::target(fs, i, c)?.len() as u64, (disk + 511) >> 9),
@@ -62,9 +65,15 @@ pub fn stat<D: Device>(fs: &mut Fs<D>, ino: u32, out: &mut [u8]) -> Result<i64> 
     let i = caller_inode(fs, ino)?;
     let c = classify(fs, &i)?;
     let (size, blocks) = size_and_blocks(fs, &i, &c)?;
-    let nlink = if c.kind == Kind::Directory { 1 } else { i.link_count as u32 };
+    let nlink = if c.kind == Kind::Directory {
+        1
+    } else {
+        i.link_count as u32
+    };
     let (major, minor) = match c.interix {
-        Some(Interix::Char(a, b)) | Some(Interix::Block(a, b)) => (a.min(u32::MAX as u64) as u32, b.min(u32::MAX as u64) as u32),
+        Some(Interix::Char(a, b)) | Some(Interix::Block(a, b)) => {
+            (a.min(u32::MAX as u64) as u32, b.min(u32::MAX as u64) as u32)
+        }
         _ => (0, 0),
     };
     let cluster = fs.boot.cluster_size;
@@ -136,10 +145,19 @@ pub fn lookup<D: Device>(fs: &mut Fs<D>, dir_ino: u32, name: &[u8]) -> Result<i6
         None => return Err(Error::NotFound),
     };
     let rec = mref_record(e.mref);
-    let from = corrupt("NTFS directory", d.offset, "entry points at a free, extension or reused record").index(d.number).part("index entry");
+    let from = corrupt(
+        "NTFS directory",
+        d.offset,
+        "entry points at a free, extension or reused record",
+    )
+    .index(d.number)
+    .part("index entry");
     fs.referenced_inode(rec, mref_sequence(e.mref), from)?;
     if rec > u32::MAX as u64 {
-        return Err(Error::Unsupported { feature: "NTFS MFT record numbers above 2^32", value: Some(rec) });
+        return Err(Error::Unsupported {
+            feature: "NTFS MFT record numbers above 2^32",
+            value: Some(rec),
+        });
     }
     Ok(rec as i64)
 }
@@ -152,13 +170,22 @@ fn entry_type<D: Device>(fs: &mut Fs<D>, e: &index::Entry, attrs: u32) -> Result
             return Ok(classify(fs, &i)?.kind.dirent_type());
         }
     }
-    Ok(if attrs & file_attr::DUP_FILE_NAME_INDEX_PRESENT != 0 { Kind::Directory.dirent_type() } else { Kind::Regular.dirent_type() })
+    Ok(if attrs & file_attr::DUP_FILE_NAME_INDEX_PRESENT != 0 {
+        Kind::Directory.dirent_type()
+    } else {
+        Kind::Regular.dirent_type()
+    })
 }
 
 /// A batch of entries from `cookie` (the count of index entries already passed): header
 /// {u64 next cookie (all ones at the end), u32 count, u32 0}, then {u64 ino, u8 type, u8 0,
 /// u16 name length, UTF-8 name}. DOS 8.3 aliases and system files are left out.
-pub fn readdir<D: Device>(fs: &mut Fs<D>, dir_ino: u32, cookie: u64, out: &mut [u8]) -> Result<i64> {
+pub fn readdir<D: Device>(
+    fs: &mut Fs<D>,
+    dir_ino: u32,
+    cookie: u64,
+    out: &mut [u8],
+) -> Result<i64> {
     if out.len() < READDIR_HEADER + DIRENT_HEADER + MAX_NAME_BYTES {
         return Err(Error::Invalid("readdir buffer smaller than one entry"));
     }
@@ -227,7 +254,10 @@ fn file_data<D: Device>(fs: &mut Fs<D>, ino: u32) -> Result<Option<Stream>> {
         // A hydrated cloud file keeps its bytes in $DATA; a placeholder's $DATA is sparse.
         let present = r.is_cloud() && c.data.as_ref().map_or(true, fully_present);
         if !present {
-            return Err(Error::Unsupported { feature: r.feature(), value: Some(r.tag as u64) });
+            return Err(Error::Unsupported {
+                feature: r.feature(),
+                value: Some(r.tag as u64),
+            });
         }
     }
     Ok(c.data)
@@ -238,11 +268,20 @@ fn file_data<D: Device>(fs: &mut Fs<D>, ino: u32) -> Result<Option<Stream>> {
 fn fully_present(s: &Stream) -> bool {
     match &s.data {
         StreamData::Resident(_) => true,
-        StreamData::NonResident(n) => s.is_compressed() || (n.initialized_size >= n.data_size && n.runs.runs.iter().all(|r| r.lcn.is_some())),
+        StreamData::NonResident(n) => {
+            s.is_compressed()
+                || (n.initialized_size >= n.data_size
+                    && n.runs.runs.iter().all(|r| r.lcn.is_some()))
+        }
     }
 }
 
-fn read_stream_at<D: Device>(fs: &mut Fs<D>, s: &Stream, offset: u64, out: &mut [u8]) -> Result<i64> {
+fn read_stream_at<D: Device>(
+    fs: &mut Fs<D>,
+    s: &Stream,
+    offset: u64,
+    out: &mut [u8],
+) -> Result<i64> {
     if offset >= s.size() {
         return Ok(0);
     }
@@ -293,7 +332,13 @@ pub fn streams<D: Device>(fs: &mut Fs<D>, ino: u32, out: &mut [u8]) -> Result<i6
 }
 
 /// Reads the named $DATA stream `name` (UTF-8; empty = the unnamed stream).
-pub fn read_stream<D: Device>(fs: &mut Fs<D>, ino: u32, name: &[u8], offset: u64, out: &mut [u8]) -> Result<i64> {
+pub fn read_stream<D: Device>(
+    fs: &mut Fs<D>,
+    ino: u32,
+    name: &[u8],
+    offset: u64,
+    out: &mut [u8],
+) -> Result<i64> {
     if name.is_empty() {
         return read(fs, ino, offset, out);
     }

@@ -58,7 +58,11 @@ impl Reparse {
         if n < HEADER || self.tag == 0 {
             return false;
         }
-        let guid = if self.tag & tag::IS_MICROSOFT != 0 { 0 } else { GUID };
+        let guid = if self.tag & tag::IS_MICROSOFT != 0 {
+            0
+        } else {
+            GUID
+        };
         le16(&self.raw, 4) as usize + HEADER + guid == n
     }
 
@@ -70,7 +74,9 @@ impl Reparse {
         }
         let (buffer, relative) = match self.tag {
             tag::MOUNT_POINT if is_dir => (HEADER + 8, false),
-            tag::SYMLINK if self.raw.len() >= HEADER + 12 => (HEADER + 12, le32(&self.raw, HEADER + 8) & 1 != 0),
+            tag::SYMLINK if self.raw.len() >= HEADER + 12 => {
+                (HEADER + 12, le32(&self.raw, HEADER + 8) & 1 != 0)
+            }
             _ => return None,
         };
         if self.raw.len() < HEADER + 8 {
@@ -81,13 +87,19 @@ impl Reparse {
         if buffer + offs + len > self.raw.len() || len < 2 {
             return None;
         }
-        let subst = (0..len / 2).map(|i| le16(&self.raw, buffer + offs + 2 * i)).collect();
+        let subst = (0..len / 2)
+            .map(|i| le16(&self.raw, buffer + offs + 2 * i))
+            .collect();
         Some(LinkData { subst, relative })
     }
 
     /// A WSL symlink: version 2, then the UTF-8 target.
     pub fn lx_target(&self) -> Option<Vec<u8>> {
-        if self.tag != tag::LX_SYMLINK || !self.consistent() || self.raw.len() < HEADER + 4 || le32(&self.raw, HEADER) != 2 {
+        if self.tag != tag::LX_SYMLINK
+            || !self.consistent()
+            || self.raw.len() < HEADER + 4
+            || le32(&self.raw, HEADER) != 2
+        {
             return None;
         }
         Some(self.raw[HEADER + 4..].to_vec())
@@ -98,7 +110,9 @@ impl Reparse {
         match self.tag {
             tag::DEDUP => "NTFS reparse point (Data Deduplication) tag",
             tag::WOF => "NTFS reparse point (WOF compressed file) tag",
-            t if t & tag::CLOUD_MASK == tag::CLOUD => "NTFS reparse point (cloud file not present locally) tag",
+            t if t & tag::CLOUD_MASK == tag::CLOUD => {
+                "NTFS reparse point (cloud file not present locally) tag"
+            }
             _ => "NTFS reparse point tag",
         }
     }
@@ -119,7 +133,10 @@ pub mod tests {
     use super::*;
 
     pub fn symlink(target: &str, relative: bool) -> Vec<u8> {
-        let t: Vec<u8> = target.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let t: Vec<u8> = target
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         let mut d = Vec::new();
         for v in [0u16, t.len() as u16, t.len() as u16, t.len() as u16] {
             d.extend_from_slice(&v.to_le_bytes());
@@ -155,7 +172,10 @@ pub mod tests {
 
     #[test]
     fn text_and_kinds() {
-        assert_eq!(unsupported_text(0xA000000C), b"unsupported reparse tag 0xa000000c".to_vec());
+        assert_eq!(
+            unsupported_text(0xA000000C),
+            b"unsupported reparse tag 0xa000000c".to_vec()
+        );
         assert!(Reparse::parse(0x9000_601Au32.to_le_bytes().to_vec()).is_cloud());
         assert!(!Reparse::parse(tag::WOF.to_le_bytes().to_vec()).is_cloud());
     }

@@ -47,13 +47,22 @@ fn read_le(b: &[u8], signed: bool) -> i128 {
 
 /// Decodes one extent's mapping pairs, starting at `lowest_vcn`. Every run must lie inside
 /// the volume's `total_clusters`.
-pub fn decode(pairs: &[u8], lowest_vcn: u64, highest_vcn: u64, total_clusters: u64, origin: Origin, out: &mut Vec<Run>) -> Result<()> {
+pub fn decode(
+    pairs: &[u8],
+    lowest_vcn: u64,
+    highest_vcn: u64,
+    total_clusters: u64,
+    origin: Origin,
+    out: &mut Vec<Run>,
+) -> Result<()> {
     let mut pos = 0usize;
     let mut vcn = lowest_vcn as i128;
     let mut lcn: i128 = 0;
     loop {
         if pos >= pairs.len() {
-            return Err(origin.err(pos, "mapping pairs run past the attribute (no terminator)").into());
+            return Err(origin
+                .err(pos, "mapping pairs run past the attribute (no terminator)")
+                .into());
         }
         let header = pairs[pos];
         if header == 0 {
@@ -61,8 +70,15 @@ pub fn decode(pairs: &[u8], lowest_vcn: u64, highest_vcn: u64, total_clusters: u
         }
         let len_bytes = (header & 0x0F) as usize;
         let off_bytes = (header >> 4) as usize;
-        if len_bytes == 0 || len_bytes > 8 || off_bytes > 8 || pos + 1 + len_bytes + off_bytes > pairs.len() {
-            return Err(origin.err(pos, "bad mapping pair header").values(0, header as u64).into());
+        if len_bytes == 0
+            || len_bytes > 8
+            || off_bytes > 8
+            || pos + 1 + len_bytes + off_bytes > pairs.len()
+        {
+            return Err(origin
+                .err(pos, "bad mapping pair header")
+                .values(0, header as u64)
+                .into());
         }
         let len = read_le(&pairs[pos + 1..pos + 1 + len_bytes], true);
         if len <= 0 || vcn + len > i64::MAX as i128 {
@@ -71,7 +87,10 @@ pub fn decode(pairs: &[u8], lowest_vcn: u64, highest_vcn: u64, total_clusters: u
         let run_lcn = if off_bytes == 0 {
             None
         } else {
-            lcn += read_le(&pairs[pos + 1 + len_bytes..pos + 1 + len_bytes + off_bytes], true);
+            lcn += read_le(
+                &pairs[pos + 1 + len_bytes..pos + 1 + len_bytes + off_bytes],
+                true,
+            );
             if lcn < 0 || lcn + len > total_clusters as i128 {
                 let e = origin.err(pos + 1 + len_bytes, "run past the end of the volume");
                 return Err(e.values(total_clusters, (lcn + len).max(0) as u64).into());
@@ -79,17 +98,30 @@ pub fn decode(pairs: &[u8], lowest_vcn: u64, highest_vcn: u64, total_clusters: u
             Some(lcn as u64)
         };
         if out.len() >= MAX_RUNS {
-            return Err(origin.err(pos, "more runs than the sanity limit").values(MAX_RUNS as u64, out.len() as u64 + 1).into());
+            return Err(origin
+                .err(pos, "more runs than the sanity limit")
+                .values(MAX_RUNS as u64, out.len() as u64 + 1)
+                .into());
         }
-        out.push(Run { vcn: vcn as u64, len: len as u64, lcn: run_lcn });
+        out.push(Run {
+            vcn: vcn as u64,
+            len: len as u64,
+            lcn: run_lcn,
+        });
         vcn += len;
         pos += 1 + len_bytes + off_bytes;
     }
     // The kernel and ntfs-3g treat highest_vcn 0 as "not recorded"; otherwise it must
     // end where the runs end (an empty extent has highest = lowest - 1).
     let end = (vcn - 1) as u64;
-    if highest_vcn != 0 && end != highest_vcn && !(vcn as u64 == lowest_vcn && highest_vcn == lowest_vcn.wrapping_sub(1)) {
-        return Err(origin.err(0, "runs do not end at the highest VCN").values(highest_vcn, end).into());
+    if highest_vcn != 0
+        && end != highest_vcn
+        && !(vcn as u64 == lowest_vcn && highest_vcn == lowest_vcn.wrapping_sub(1))
+    {
+        return Err(origin
+            .err(0, "runs do not end at the highest VCN")
+            .values(highest_vcn, end)
+            .into());
     }
     Ok(())
 }
@@ -126,7 +158,11 @@ impl Runlist {
         let mut v = vcn;
         while v < vcn + count {
             match self.find(v) {
-                Some(Run { lcn: Some(_), vcn: rv, len }) => v = rv + len,
+                Some(Run {
+                    lcn: Some(_),
+                    vcn: rv,
+                    len,
+                }) => v = rv + len,
                 _ => return false,
             }
         }
@@ -140,7 +176,10 @@ mod tests {
     use fsabi::Error;
 
     fn origin() -> Origin {
-        Origin { record: 7, offset: 1000 }
+        Origin {
+            record: 7,
+            offset: 1000,
+        }
     }
 
     fn runs(pairs: &[u8], low: u64, high: u64, total: u64) -> Result<Vec<Run>> {
@@ -151,14 +190,28 @@ mod tests {
     #[test]
     fn decodes_data_sparse_and_negative_delta() {
         // 0x18 clusters at 0x5634, 0x20 sparse, 0x10 at 0x5634 - 0x100.
-        let pairs = [0x21, 0x18, 0x34, 0x56, 0x01, 0x20, 0x21, 0x10, 0x00, 0xFF, 0x00];
+        let pairs = [
+            0x21, 0x18, 0x34, 0x56, 0x01, 0x20, 0x21, 0x10, 0x00, 0xFF, 0x00,
+        ];
         let r = runs(&pairs, 0, 0x47, 0x10000).unwrap();
         assert_eq!(
             r,
             vec![
-                Run { vcn: 0, len: 0x18, lcn: Some(0x5634) },
-                Run { vcn: 0x18, len: 0x20, lcn: None },
-                Run { vcn: 0x38, len: 0x10, lcn: Some(0x5534) },
+                Run {
+                    vcn: 0,
+                    len: 0x18,
+                    lcn: Some(0x5634)
+                },
+                Run {
+                    vcn: 0x18,
+                    len: 0x20,
+                    lcn: None
+                },
+                Run {
+                    vcn: 0x38,
+                    len: 0x10,
+                    lcn: Some(0x5534)
+                },
             ]
         );
         let list = Runlist { runs: r };

@@ -33,7 +33,11 @@ fn free_bits<D: Device>(fs: &Fs<D>, s: &Stream, bits: u64) -> Result<u64> {
         for (k, b) in buf[..n].iter().enumerate() {
             let bit0 = (at + k as u64) * 8;
             let valid = (bits - bit0).min(8) as u32;
-            let mask = if valid == 8 { 0xFF } else { (1u16 << valid) as u8 - 1 };
+            let mask = if valid == 8 {
+                0xFF
+            } else {
+                (1u16 << valid) as u8 - 1
+            };
             free += (!b & mask).count_ones() as u64;
         }
         at += n as u64;
@@ -53,19 +57,33 @@ pub fn statvfs<D: Device>(fs: &mut Fs<D>, out: &mut [u8]) -> Result<i64> {
     let lcn_bitmap = fs.inode(BITMAP)?.stream(kind::DATA, &[], total)?;
     let lcn_bitmap = match lcn_bitmap {
         Some(s) => s,
-        None => return Err(corrupt("NTFS MFT record", fs.mft.offset, "$Bitmap has no data").index(BITMAP).part("attribute").into()),
+        None => {
+            return Err(
+                corrupt("NTFS MFT record", fs.mft.offset, "$Bitmap has no data")
+                    .index(BITMAP)
+                    .part("attribute")
+                    .into(),
+            )
+        }
     };
     let free_clusters = free_bits(fs, &lcn_bitmap, total)?;
     let mft_bitmap = fs.inode(0)?.stream(kind::BITMAP, &[], total)?;
     // ntfs-3g: files = bitmap capacity + records the free space could hold; free records =
     // clear bits + unused bitmap bytes + the same free-space estimate.
     let (capacity, free_records) = match &mft_bitmap {
-        Some(b) => (allocated(b) * 8, free_bits(fs, b, b.size() * 8)? + (allocated(b).saturating_sub(b.size())) * 8),
+        Some(b) => (
+            allocated(b) * 8,
+            free_bits(fs, b, b.size() * 8)? + (allocated(b).saturating_sub(b.size())) * 8,
+        ),
         None => (0, 0),
     };
     let cs_bits = fs.boot.cluster_size.trailing_zeros() as i32;
     let rs_bits = fs.boot.mft_record_size.trailing_zeros() as i32;
-    let in_free_space = if cs_bits >= rs_bits { free_clusters << (cs_bits - rs_bits) } else { free_clusters >> (rs_bits - cs_bits) };
+    let in_free_space = if cs_bits >= rs_bits {
+        free_clusters << (cs_bits - rs_bits)
+    } else {
+        free_clusters >> (rs_bits - cs_bits)
+    };
     let r = out_record(out, STATVFS_SIZE)?;
     put32(r, 0, fs.boot.cluster_size);
     put32(r, 4, fs.boot.cluster_size);

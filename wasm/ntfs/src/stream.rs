@@ -89,14 +89,34 @@ impl Stream {
                 for a in extents {
                     let nr = match &a.body {
                         Body::NonResident(nr) => nr,
-                        Body::Resident(_) => return Err(bad(a, "resident extent of a non-resident attribute")),
+                        Body::Resident(_) => {
+                            return Err(bad(a, "resident extent of a non-resident attribute"))
+                        }
                     };
                     let have = runs.last().map_or(0, |r: &runlist::Run| r.vcn + r.len);
                     if nr.lowest_vcn != have {
-                        return Err(corrupt("NTFS MFT record", a.offset + 16, "extents leave a gap or overlap").index(a.record).part("runlist").values(have, nr.lowest_vcn).into());
+                        return Err(corrupt(
+                            "NTFS MFT record",
+                            a.offset + 16,
+                            "extents leave a gap or overlap",
+                        )
+                        .index(a.record)
+                        .part("runlist")
+                        .values(have, nr.lowest_vcn)
+                        .into());
                     }
-                    let origin = Origin { record: a.record, offset: nr.mapping_pairs_at };
-                    runlist::decode(&nr.mapping_pairs, nr.lowest_vcn, nr.highest_vcn, total_clusters, origin, &mut runs)?;
+                    let origin = Origin {
+                        record: a.record,
+                        offset: nr.mapping_pairs_at,
+                    };
+                    runlist::decode(
+                        &nr.mapping_pairs,
+                        nr.lowest_vcn,
+                        nr.highest_vcn,
+                        total_clusters,
+                        origin,
+                        &mut runs,
+                    )?;
                 }
                 StreamData::NonResident(NonResidentStream {
                     runs: Runlist { runs },
@@ -122,28 +142,46 @@ impl Stream {
     pub fn device_offset(&self, boot: &BootSector, pos: u64) -> Option<u64> {
         let cs = boot.cluster_size as u64;
         match &self.data {
-            StreamData::NonResident(n) => n.runs.find(pos / cs).and_then(|r| r.lcn.map(|l| boot.cluster_offset(l + pos / cs - r.vcn) + pos % cs)),
+            StreamData::NonResident(n) => n.runs.find(pos / cs).and_then(|r| {
+                r.lcn
+                    .map(|l| boot.cluster_offset(l + pos / cs - r.vcn) + pos % cs)
+            }),
             StreamData::Resident(_) => None,
         }
     }
 
     fn unmapped(&self, vcn: u64) -> Error {
-        corrupt("NTFS MFT record", self.offset, "VCN not mapped by the runlist")
-            .index(self.record)
-            .part("runlist")
-            .values(0, vcn)
-            .into()
+        corrupt(
+            "NTFS MFT record",
+            self.offset,
+            "VCN not mapped by the runlist",
+        )
+        .index(self.record)
+        .part("runlist")
+        .values(0, vcn)
+        .into()
     }
 }
 
 fn bad(a: &Attribute, detail: &'static str) -> Error {
-    corrupt("NTFS MFT record", a.offset, detail).index(a.record).part("attribute").into()
+    corrupt("NTFS MFT record", a.offset, detail)
+        .index(a.record)
+        .part("attribute")
+        .into()
 }
 
 /// Reads `buf.len()` bytes at `offset`; the caller keeps the range inside `size()`.
-pub fn read<D: Device>(dev: &D, boot: &BootSector, s: &Stream, offset: u64, buf: &mut [u8]) -> Result<()> {
+pub fn read<D: Device>(
+    dev: &D,
+    boot: &BootSector,
+    s: &Stream,
+    offset: u64,
+    buf: &mut [u8],
+) -> Result<()> {
     if s.is_encrypted() {
-        return Err(Error::Locked { feature: "NTFS EFS encryption ($EFS)" });
+        return Err(Error::Locked {
+            feature: "NTFS EFS encryption ($EFS)",
+        });
     }
     match &s.data {
         StreamData::Resident(v) => {
@@ -154,7 +192,11 @@ pub fn read<D: Device>(dev: &D, boot: &BootSector, s: &Stream, offset: u64, buf:
         StreamData::NonResident(n) => {
             // Past the initialized size the clusters hold stale bytes: zeros by contract.
             let init = n.initialized_size.min(n.data_size);
-            let live = if offset >= init { 0 } else { ((init - offset) as usize).min(buf.len()) };
+            let live = if offset >= init {
+                0
+            } else {
+                ((init - offset) as usize).min(buf.len())
+            };
             buf[live..].iter_mut().for_each(|b| *b = 0);
             if live == 0 {
                 return Ok(());
@@ -168,7 +210,14 @@ pub fn read<D: Device>(dev: &D, boot: &BootSector, s: &Stream, offset: u64, buf:
     }
 }
 
-fn read_plain<D: Device>(dev: &D, boot: &BootSector, s: &Stream, n: &NonResidentStream, offset: u64, buf: &mut [u8]) -> Result<()> {
+fn read_plain<D: Device>(
+    dev: &D,
+    boot: &BootSector,
+    s: &Stream,
+    n: &NonResidentStream,
+    offset: u64,
+    buf: &mut [u8],
+) -> Result<()> {
     let cs = boot.cluster_size as u64;
     let mut done = 0usize;
     while done < buf.len() {
@@ -187,9 +236,19 @@ fn read_plain<D: Device>(dev: &D, boot: &BootSector, s: &Stream, n: &NonResident
     Ok(())
 }
 
-fn read_compressed<D: Device>(dev: &D, boot: &BootSector, s: &Stream, n: &NonResidentStream, offset: u64, buf: &mut [u8]) -> Result<()> {
+fn read_compressed<D: Device>(
+    dev: &D,
+    boot: &BootSector,
+    s: &Stream,
+    n: &NonResidentStream,
+    offset: u64,
+    buf: &mut [u8],
+) -> Result<()> {
     if n.compression_unit != COMPRESSION_UNIT_LOG || boot.cluster_size > MAX_COMPRESSED_CLUSTER {
-        return Err(Error::Unsupported { feature: "NTFS compression unit other than 16 clusters of <= 4 KiB", value: Some(n.compression_unit as u64) });
+        return Err(Error::Unsupported {
+            feature: "NTFS compression unit other than 16 clusters of <= 4 KiB",
+            value: Some(n.compression_unit as u64),
+        });
     }
     let cs = boot.cluster_size as u64;
     let unit_clusters = 1u64 << n.compression_unit;
@@ -210,7 +269,15 @@ fn read_compressed<D: Device>(dev: &D, boot: &BootSector, s: &Stream, n: &NonRes
 
 /// One compression unit: all clusters allocated = stored raw; none = zeros; some = the
 /// allocated clusters hold LZNT1 data and the sparse tail marks the space it saved.
-fn load_unit<D: Device>(dev: &D, boot: &BootSector, s: &Stream, n: &NonResidentStream, first_vcn: u64, count: u64, unit: &mut [u8]) -> Result<()> {
+fn load_unit<D: Device>(
+    dev: &D,
+    boot: &BootSector,
+    s: &Stream,
+    n: &NonResidentStream,
+    first_vcn: u64,
+    count: u64,
+    unit: &mut [u8],
+) -> Result<()> {
     let cs = boot.cluster_size as usize;
     let mut allocated = 0usize;
     let mut first_at = 0u64;
@@ -227,7 +294,10 @@ fn load_unit<D: Device>(dev: &D, boot: &BootSector, s: &Stream, n: &NonResidentS
             if allocated == 0 {
                 first_at = at;
             }
-            dev.read_at(at, &mut raw[allocated * cs..(allocated + here as usize) * cs])?;
+            dev.read_at(
+                at,
+                &mut raw[allocated * cs..(allocated + here as usize) * cs],
+            )?;
             allocated += here as usize;
         } else if allocated == 0 {
             break; // a unit that starts sparse is all zeros
@@ -240,7 +310,9 @@ fn load_unit<D: Device>(dev: &D, boot: &BootSector, s: &Stream, n: &NonResidentS
     } else if allocated > 0 {
         if let Err(f) = lznt1::decompress(&raw[..allocated * cs], unit) {
             // The offset is exact when the unit's clusters are contiguous (the usual case).
-            let e = corrupt("NTFS MFT record", first_at + f.at as u64, f.detail).index(s.record).part("compressed data");
+            let e = corrupt("NTFS MFT record", first_at + f.at as u64, f.detail)
+                .index(s.record)
+                .part("compressed data");
             return Err(e.into());
         }
     }

@@ -14,7 +14,12 @@ pub struct UpCase {
 
 impl UpCase {
     pub fn from_bytes(b: &[u8]) -> UpCase {
-        UpCase { table: b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect() }
+        UpCase {
+            table: b
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect(),
+        }
     }
 
     pub fn upper(&self, c: u16) -> u16 {
@@ -41,7 +46,11 @@ pub mod tests {
     pub fn ascii() -> UpCase {
         let mut b = Vec::with_capacity(UPCASE_BYTES as usize);
         for c in 0..=0xFFFFu32 {
-            let u = if (0x61..=0x7A).contains(&c) { c - 0x20 } else { c };
+            let u = if (0x61..=0x7A).contains(&c) {
+                c - 0x20
+            } else {
+                c
+            };
             b.extend_from_slice(&(u as u16).to_le_bytes());
         }
         UpCase::from_bytes(&b)
@@ -54,7 +63,10 @@ pub mod tests {
     #[test]
     fn compares_ignoring_case() {
         let u = ascii();
-        assert_eq!(u.cmp_ignore_case(&w("File.TXT"), &w("file.txt")), Ordering::Equal);
+        assert_eq!(
+            u.cmp_ignore_case(&w("File.TXT"), &w("file.txt")),
+            Ordering::Equal
+        );
         assert_eq!(u.cmp_ignore_case(&w("a"), &w("B")), Ordering::Less);
         assert_eq!(u.cmp_ignore_case(&w("ab"), &w("A")), Ordering::Greater);
         // '_' (0x5F) sorts after every letter: letters compare upper-cased (<= 0x5A).

@@ -23,11 +23,23 @@ pub struct VolumeInfo {
 pub fn read<D: Device>(fs: &mut Fs<D>) -> Result<VolumeInfo> {
     let v = fs.inode(VOLUME)?;
     let mut out = VolumeInfo::default();
-    if let Some(name) = v.attributes.iter().find(|a| a.type_code == kind::VOLUME_NAME).and_then(|a| a.resident_value()) {
-        let units: Vec<u16> = (0..(name.len() / 2).min(MAX_LABEL_UNITS)).map(|i| le16(name, 2 * i)).collect();
+    if let Some(name) = v
+        .attributes
+        .iter()
+        .find(|a| a.type_code == kind::VOLUME_NAME)
+        .and_then(|a| a.resident_value())
+    {
+        let units: Vec<u16> = (0..(name.len() / 2).min(MAX_LABEL_UNITS))
+            .map(|i| le16(name, 2 * i))
+            .collect();
         out.label = String::from_utf16_lossy(&units);
     }
-    if let Some(info) = v.attributes.iter().find(|a| a.type_code == kind::VOLUME_INFORMATION).and_then(|a| a.resident_value()) {
+    if let Some(info) = v
+        .attributes
+        .iter()
+        .find(|a| a.type_code == kind::VOLUME_INFORMATION)
+        .and_then(|a| a.resident_value())
+    {
         if info.len() >= 12 {
             out.major = info[8];
             out.minor = info[9];
