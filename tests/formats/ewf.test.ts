@@ -225,11 +225,23 @@ describe('damaged EWF', () => {
     expect(open1().format).toBe('raw');
   });
 
-  test('segment number', () =>
+  test('segment number: a later segment opened first is a caller error', () =>
+    expect(engineError(patched('best128', (b) => void (b[9] = 5))).kind).toBe('EINVAL'));
+
+  test('segment number out of order in the set', () => {
+    const exp = expected('fast');
+    const second = new Uint8Array(fs.readFileSync(path.join(dir, exp.segments[1]!)));
+    second[9] = 3;
+    const files = [
+      [exp.segments[0]!, new NodeFileSource(path.join(dir, exp.segments[0]!))],
+      [exp.segments[1]!, new MemorySource(second, exp.segments[1])],
+    ] as const;
+    const resolver = new MapResolver(files);
     expectError(
-      patched('best128', (b) => void (b[9] = 5)),
+      () => openImage(files[0][1], createOpenContext(resolver, exp.first)),
       'EWF file header',
-    ));
+    );
+  });
 
   test('section descriptor checksum', () =>
     expectError(

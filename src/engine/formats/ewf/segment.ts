@@ -81,6 +81,13 @@ export function readSegment(file: BlockSource, name: string, expectedNumber: num
       JSON.stringify(h.ascii(0, 8)),
     );
   const number = h.u16le(9);
+  if (expectedNumber === 1 && number > 1) {
+    throw new EngineError(
+      'EINVAL',
+      `${name} is segment ${number} of an EWF set: open its first segment (.E01)`,
+      { path: name },
+    );
+  }
   if (number !== expectedNumber) {
     throw corrupt(FILE_HEADER_STRUCTURE, 9, `${name}: segment number`, expectedNumber, number);
   }
