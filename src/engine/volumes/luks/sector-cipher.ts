@@ -65,8 +65,8 @@ function keyedMode(spec: CipherSpec, key: Uint8Array): { dec: ModeFn; enc: ModeF
 function put64(view: DataView, off: number, n: number, littleEndian: boolean): void {
   const lo = n % 2 ** 32;
   const hi = Math.floor(n / 2 ** 32);
-  view.setUint32(off + (littleEndian ? 0 : 4), littleEndian ? lo : hi, littleEndian);
-  view.setUint32(off + (littleEndian ? 4 : 0), littleEndian ? hi : lo, littleEndian);
+  view.setUint32(off, littleEndian ? lo : hi, littleEndian);
+  view.setUint32(off + 4, littleEndian ? hi : lo, littleEndian);
 }
 
 /** benbi counts cipher blocks from 1: sector << (9 - log2(16)), plus one, big-endian. */
