@@ -9,6 +9,7 @@ import { EXPORT_ACTIONS } from '../../src/engine/guestfs/export-actions.js';
 import { FILE_ACTIONS } from '../../src/engine/guestfs/file-actions.js';
 import { Guestfs } from '../../src/engine/guestfs/handle.js';
 import { MOUNT_ACTIONS } from '../../src/engine/guestfs/mount-actions.js';
+import { PART_ACTIONS } from '../../src/engine/guestfs/part-actions.js';
 import { TREE_ACTIONS } from '../../src/engine/guestfs/tree-actions.js';
 import { guest, thrown } from './helpers.js';
 
@@ -70,7 +71,13 @@ const STRUCTS: Record<string, string[]> = {
   xattr: ['attrname', 'attrval'],
 };
 
-const TABLES = { ...MOUNT_ACTIONS, ...FILE_ACTIONS, ...TREE_ACTIONS, ...EXPORT_ACTIONS };
+const TABLES = {
+  ...PART_ACTIONS,
+  ...MOUNT_ACTIONS,
+  ...FILE_ACTIONS,
+  ...TREE_ACTIONS,
+  ...EXPORT_ACTIONS,
+};
 
 let g: Guestfs;
 beforeAll(async () => {

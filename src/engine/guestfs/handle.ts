@@ -18,24 +18,14 @@ import { EXPORT_ACTIONS, type TarOutOptions, tarStream } from './export-actions.
 import { FILE_ACTIONS } from './file-actions.js';
 import { type Bound, FsLayer, bindActions } from './layer.js';
 import { MOUNT_ACTIONS } from './mount-actions.js';
+import { type DeviceHost, PART_ACTIONS } from './part-actions.js';
 import { TREE_ACTIONS } from './tree-actions.js';
-import {
-  canonicalDeviceName,
-  deviceIndex,
-  diskName,
-  partitionName,
-  partToDev,
-} from '../partitions/naming.js';
+import { canonicalDeviceName, deviceIndex, diskName, partitionName } from '../partitions/naming.js';
 import type { Device, Drive, OpenDrive } from './devices.js';
 import type { GuestfsEnvironment } from './environment.js';
 import type { DeviceSummary, Inventory } from './inventory.js';
 
-export interface PartListEntry {
-  part_num: number;
-  part_start: number;
-  part_end: number;
-  part_size: number;
-}
+export type { PartListEntry } from './part-actions.js';
 
 export interface AddDriveOpts {
   format?: string;
@@ -236,28 +226,6 @@ export class Guestfs {
     return d;
   }
 
-  private wholeDevice(name: string, action: string): Device {
-    const d = this.device(name, action);
-    if (d.kind !== 'disk')
-      throw new EngineError('EINVAL', `${action}: ${name}: not a whole device`, { path: name });
-    return d;
-  }
-
-  private partition(device: string, partnum: number, action: string) {
-    const d = this.wholeDevice(device, action);
-    const table = d.drive.table;
-    if (!table)
-      throw new EngineError('EINVAL', `${action}: ${device}: unrecognised disk label`, {
-        path: device,
-      });
-    const p = table.partitions.find((x) => x.partnum === partnum);
-    if (!p)
-      throw new EngineError('ENOENT', `${action}: ${device}: partition ${partnum} does not exist`, {
-        path: device,
-      });
-    return { table, p };
-  }
-
   list_devices(): string[] {
     this.needLaunch('list_devices');
     return [...this.devices.values()].filter((d) => d.kind === 'disk').map((d) => d.name);
@@ -283,94 +251,6 @@ export class Guestfs {
     return out;
   }
 
-  part_list(device: string): PartListEntry[] {
-    const d = this.wholeDevice(device, 'part_list');
-    const table = d.drive.table;
-    if (!table)
-      throw new EngineError('EINVAL', `part_list: ${device}: unrecognised disk label`, {
-        path: device,
-      });
-    return table.partitions.map((p) => ({
-      part_num: p.partnum,
-      part_start: p.start,
-      part_end: p.start + p.size - 1,
-      part_size: p.size,
-    }));
-  }
-
-  part_get_parttype(device: string): string {
-    const d = this.wholeDevice(device, 'part_get_parttype');
-    if (!d.drive.table)
-      throw new EngineError('EINVAL', `part_get_parttype: ${device}: unrecognised disk label`, {
-        path: device,
-      });
-    return d.drive.table.type;
-  }
-
-  part_get_bootable(device: string, partnum: number): boolean {
-    return this.partition(device, partnum, 'part_get_bootable').p.bootable;
-  }
-
-  part_get_mbr_id(device: string, partnum: number): number {
-    const { table, p } = this.partition(device, partnum, 'part_get_mbr_id');
-    if (table.type !== 'msdos' || p.mbrId === undefined) {
-      throw new EngineError('EINVAL', `part_get_mbr_id: ${device}: partition table is not msdos`, {
-        path: device,
-      });
-    }
-    return p.mbrId;
-  }
-
-  private gptPartition(device: string, partnum: number, action: string) {
-    const r = this.partition(device, partnum, action);
-    if (r.table.type !== 'gpt')
-      throw new EngineError('EINVAL', `${action}: ${device}: partition table is not gpt`, {
-        path: device,
-      });
-    return r.p;
-  }
-  part_get_gpt_type(device: string, partnum: number): string {
-    return this.gptPartition(device, partnum, 'part_get_gpt_type').gptType ?? '';
-  }
-  part_get_gpt_guid(device: string, partnum: number): string {
-    return this.gptPartition(device, partnum, 'part_get_gpt_guid').gptGuid ?? '';
-  }
-  part_get_gpt_attributes(device: string, partnum: number): number {
-    return Number(
-      this.gptPartition(device, partnum, 'part_get_gpt_attributes').gptAttributes ?? '0',
-    );
-  }
-  part_get_name(device: string, partnum: number): string {
-    return this.gptPartition(device, partnum, 'part_get_name').name ?? '';
-  }
-  part_get_disk_guid(device: string): string {
-    const d = this.wholeDevice(device, 'part_get_disk_guid');
-    if (d.drive.table?.type !== 'gpt')
-      throw new EngineError('EINVAL', `part_get_disk_guid: ${device}: partition table is not gpt`, {
-        path: device,
-      });
-    return d.drive.table.id ?? '';
-  }
-
-  part_to_dev(partition: string): string {
-    const d = this.device(partition, 'part_to_dev');
-    if (d.kind !== 'partition')
-      throw new EngineError('EINVAL', `part_to_dev: ${partition}: device name is not a partition`, {
-        path: partition,
-      });
-    return partToDev(d.name);
-  }
-  part_to_partnum(partition: string): number {
-    const d = this.device(partition, 'part_to_partnum');
-    if (d.kind !== 'partition' || !d.partition) {
-      throw new EngineError(
-        'EINVAL',
-        `part_to_partnum: ${partition}: device name is not a partition`,
-        { path: partition },
-      );
-    }
-    return d.partition.partnum;
-  }
   canonical_device_name(device: string): string {
     return canonicalDeviceName(device);
   }
@@ -380,20 +260,6 @@ export class Guestfs {
   }
   is_whole_device(device: string): boolean {
     return this.device(device, 'is_whole_device').kind === 'disk';
-  }
-
-  blockdev_getsize64(device: string): number {
-    return this.device(device, 'blockdev_getsize64').source.size;
-  }
-  blockdev_getsz(device: string): number {
-    return Math.floor(this.device(device, 'blockdev_getsz').source.size / 512);
-  }
-  blockdev_getss(device: string): number {
-    return this.device(device, 'blockdev_getss').drive.table?.sectorSize ?? 512;
-  }
-  blockdev_getbsz(device: string): number {
-    this.device(device, 'blockdev_getbsz');
-    return 4096;
   }
 
   // ---- filesystem identity ----
@@ -498,10 +364,14 @@ for (const table of TABLES) {
   );
 }
 
+// The handle is its own DeviceHost: `device` requires launch.
+bindActions<DeviceHost>(Guestfs.prototype, PART_ACTIONS, (self) => self as Guestfs);
+
 // The action tables above are bound onto the prototype; this merge gives them their types.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Guestfs
   extends
+    Bound<typeof PART_ACTIONS, DeviceHost>,
     Bound<typeof MOUNT_ACTIONS>,
     Bound<typeof FILE_ACTIONS>,
     Bound<typeof TREE_ACTIONS>,

@@ -32,31 +32,29 @@ export class FsLayer {
   }
 }
 
-/** A table of actions: each takes the layer, then the libguestfs arguments. */
-export type ActionTable = Record<string, (layer: FsLayer, ...args: never[]) => unknown>;
+/** A table of actions: each takes its context (the layer), then the libguestfs arguments. */
+export type ActionTable<C = FsLayer> = Record<string, (ctx: C, ...args: never[]) => unknown>;
 
-/** The same table as the handle exposes it: the layer argument bound. */
-export type Bound<T> = {
-  [K in keyof T]: T[K] extends (layer: FsLayer, ...args: infer A) => infer R
-    ? (...args: A) => R
-    : never;
+/** The same table as the handle exposes it: the context argument bound. */
+export type Bound<T, C = FsLayer> = {
+  [K in keyof T]: T[K] extends (ctx: C, ...args: infer A) => infer R ? (...args: A) => R : never;
 };
 
 /**
- * Defines each action of `table` on `proto`, calling it with the layer `getLayer` returns
- * for that action (which throws when the handle is not launched).
+ * Defines each action of `table` on `proto`, calling it with the context `getContext`
+ * returns for that action (which throws when the handle is not launched).
  */
-export function bindActions(
+export function bindActions<C>(
   proto: object,
-  table: ActionTable,
-  getLayer: (self: object, action: string) => FsLayer,
+  table: ActionTable<C>,
+  getContext: (self: object, action: string) => C,
 ): void {
   for (const [name, fn] of Object.entries(table)) {
     Object.defineProperty(proto, name, {
       configurable: true,
       writable: true,
       value(this: object, ...args: unknown[]) {
-        return (fn as (l: FsLayer, ...a: unknown[]) => unknown)(getLayer(this, name), ...args);
+        return (fn as (c: C, ...a: unknown[]) => unknown)(getContext(this, name), ...args);
       },
     });
   }
