@@ -69,6 +69,7 @@ const STRUCTS: Record<string, string[]> = {
   ],
   dirent: ['ino', 'ftyp', 'name'],
   xattr: ['attrname', 'attrval'],
+  partition: ['part_num', 'part_start', 'part_end', 'part_size'],
 };
 
 const TABLES = {
@@ -117,6 +118,7 @@ describe('structures have libguestfs field names', () => {
     ['xattr', () => g.lgetxattrs('/etc/xattr-file')],
     ['statns', () => g.lstatnslist('/etc', ['hostname', 'motd'])],
     ['stat', () => g.lstatlist('/etc', ['hostname'])],
+    ['partition', () => g.part_list('/dev/sda')],
   ];
   for (const [struct, get] of samples) {
     it(struct, () => {

@@ -206,6 +206,7 @@ export const ACTIONS: readonly Action[] = [
     name: 'part_list',
     args: [dev],
     ret: 'RStructList',
+    struct: 'partition',
     state: 'implemented',
     doc: 'Partitions of a device: part_num, part_start, part_end, part_size (bytes).',
   },
