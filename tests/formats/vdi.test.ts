@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EngineError } from '../../src/engine/errors.js';
+import { vdiDriver } from '../../src/engine/formats/vdi/driver.js';
 import { NodeFileSource } from '../../src/engine/io/node-source.js';
 import { openNodeImage } from '../../src/engine/io/node-resolver.js';
 import { ensureFixture } from '../helpers/fixtures.js';
@@ -68,6 +69,17 @@ describe('reads', () => {
     expect([dynamic.info.blocks, fixed.info.blocksInFile]).toEqual([48, 48]);
     expect(dynamic.info.blocksInFile).toBe(dynamic.info.blocksAllocated);
     expect(dynamic.info.blocksInFile).toBeLessThan(48);
+  });
+});
+
+describe('probe', () => {
+  test('never throws, on any short or random head', () => {
+    const rnd = prng(0x9b0c);
+    for (let n = 0; n < 2000; n++) {
+      const head = new Uint8Array(Math.floor(rnd() * 600)).map(() => Math.floor(rnd() * 256));
+      if (n % 2 === 1 && head.length >= 0x44) setLe32(head, 0x40, 0xbeda107f);
+      expect(typeof vdiDriver.probe(head, head.length)).toBe('boolean');
+    }
   });
 });
 

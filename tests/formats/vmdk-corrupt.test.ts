@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { EngineError } from '../../src/engine/errors.js';
+import { vmdkDriver } from '../../src/engine/formats/vmdk/driver.js';
 import type { BlockSource } from '../../src/engine/io/block-source.js';
 import { NodeFileSource } from '../../src/engine/io/node-source.js';
 import { ensureFixture, readTestdata } from '../helpers/fixtures.js';
@@ -209,6 +210,15 @@ describe('descriptor files', () => {
     expect(hashImage(openText(text))).toBe(readExpected(dir, 'flat').sha256);
   });
 
+  test('CR LF line ends and a UTF-8 extent name read the same bytes', () => {
+    const name = 'dïsk-flat.vmdk';
+    const t = text.replace(extentLine, `RW 131072 FLAT "${name}" 0`).replace(/\n/g, '\r\n');
+    const image = openVmdk(new Uint8Array(Buffer.from(t, 'utf8')), [
+      [name, node('flat-flat.vmdk')[1]],
+    ]);
+    expect(hashImage(image)).toBe(readExpected(dir, 'flat').sha256);
+  });
+
   test.each([
     ['size not a number', 'RW abc FLAT "flat-flat.vmdk" 0'],
     ['size past 2^53 bytes', 'RW 99999999999999999 FLAT "flat-flat.vmdk" 0'],
@@ -271,6 +281,19 @@ describe('descriptor files', () => {
       'corrupt',
       DESCRIPTOR,
     );
+  });
+});
+
+describe('probe', () => {
+  test('never throws, on any short or random head', () => {
+    const rnd = prng(0x9b0b);
+    for (let n = 0; n < 2000; n++) {
+      const head = new Uint8Array(Math.floor(rnd() * 96)).map(() => Math.floor(rnd() * 256));
+      // Seed some with the magics and the descriptor's first line.
+      if (n % 4 === 1) head.set([0x4b, 0x44, 0x4d, 0x56].slice(0, head.length));
+      if (n % 4 === 2) head.set(Buffer.from('# Disk DescriptorFile').subarray(0, head.length));
+      expect(typeof vmdkDriver.probe(head, head.length)).toBe('boolean');
+    }
   });
 });
 

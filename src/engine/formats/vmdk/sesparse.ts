@@ -28,6 +28,7 @@ const GRAIN_SECTORS = 8n;
 const GT_SECTORS = 64n;
 /** 64 TiB (the seSparse maximum) / 16 MiB per table = 4 Mi GD entries (32 MiB). */
 export const MAX_SESPARSE_GD_ENTRIES = 4 * 1024 * 1024;
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
 export interface SeSparseHeader {
   readonly capacity: number;
@@ -54,53 +55,23 @@ function unsupportedHeader(what: string, offset: number): EngineError {
 /** Read and check both headers, and describe the map. */
 export function readSeSparseHeader(file: BlockSource): SeSparseHeader {
   if (file.size < 2 * SECTOR) {
-    throw corrupt(
-      SESPARSE_HEADER_STRUCTURE,
-      0,
-      'file shorter than its headers',
-      2 * SECTOR,
-      file.size,
-    );
+    const min = 2 * SECTOR;
+    throw corrupt(SESPARSE_HEADER_STRUCTURE, 0, 'file shorter than its headers', min, file.size);
   }
   const b = new Bytes(file.readAt(0, SECTOR), SESPARSE_HEADER_STRUCTURE, 0);
   checkConstHeader(b);
   checkVolatileHeader(file, sectorsField(b, F.volatile_header_offset, file.size));
-  const gdOffset = sectorsField(b, F.grain_dir_offset, file.size);
-  const gdBytes = sectorsField(b, F.grain_dir_size, file.size);
-  const gdEntries = gdBytes / 8;
-  if (gdEntries > MAX_SESPARSE_GD_ENTRIES) {
-    throw corrupt(
-      SESPARSE_HEADER_STRUCTURE,
-      F.grain_dir_size,
-      'grain directory exceeds MAX_SESPARSE_GD_ENTRIES',
-      `<= ${MAX_SESPARSE_GD_ENTRIES}`,
-      gdEntries,
-    );
-  }
-  const capacity = sectorsField(
-    b,
-    F.capacity,
-    Number.MAX_SAFE_INTEGER,
-    'capacity exceeds 2^53 bytes',
-  );
+  const capacity = sectorsField(b, F.capacity, MAX_SAFE, 'capacity exceeds 2^53 bytes');
   const grainSize = Number(GRAIN_SECTORS) * SECTOR;
   const gtEntries = (Number(GT_SECTORS) * SECTOR) / 8;
-  if (Math.ceil(capacity / (grainSize * gtEntries)) > gdEntries) {
-    throw corrupt(
-      SESPARSE_HEADER_STRUCTURE,
-      F.grain_dir_size,
-      'grain directory too small for the capacity',
-      `>= ${Math.ceil(capacity / (grainSize * gtEntries))}`,
-      gdEntries,
-    );
-  }
+  const gd = grainDirectory(b, file.size, Math.ceil(capacity / (grainSize * gtEntries)));
   const tables = {
     offset: sectorsField(b, F.grain_tables_offset, file.size),
     size: sectorsField(b, F.grain_tables_size, file.size),
   };
   const grains = {
     offset: sectorsField(b, F.grains_offset, file.size),
-    size: sectorsField(b, F.grains_size, Number.MAX_SAFE_INTEGER, 'exceeds 2^53 bytes'),
+    size: sectorsField(b, F.grains_size, MAX_SAFE, 'exceeds 2^53 bytes'),
   };
   return {
     capacity,
@@ -110,13 +81,29 @@ export function readSeSparseHeader(file: BlockSource): SeSparseHeader {
       grainSize,
       gtEntries,
       entryBytes: 8,
-      gdOffset,
-      gdEntries,
+      gdOffset: gd.offset,
+      gdEntries: gd.entries,
       compressed: false,
-      gtOffset: (gd, i) => gtOffset(gd, i, tables, gtEntries * 8),
+      gtOffset: (bytes, i) => gtOffset(bytes, i, tables, gtEntries * 8),
       grain: (gt, i) => grainOffset(gt, i, grains, grainSize),
     },
   };
+}
+
+/** The grain directory: inside the file, within its limit, and large enough for `needed`. */
+function grainDirectory(b: Bytes, fileSize: number, needed: number) {
+  const offset = sectorsField(b, F.grain_dir_offset, fileSize);
+  const entries = sectorsField(b, F.grain_dir_size, fileSize) / 8;
+  const at = F.grain_dir_size;
+  if (entries > MAX_SESPARSE_GD_ENTRIES) {
+    const limit = `<= ${MAX_SESPARSE_GD_ENTRIES}`;
+    throw corrupt(SESPARSE_HEADER_STRUCTURE, at, 'exceeds MAX_SESPARSE_GD_ENTRIES', limit, entries);
+  }
+  if (entries < needed) {
+    const what = 'grain directory too small for the capacity';
+    throw corrupt(SESPARSE_HEADER_STRUCTURE, at, what, `>= ${needed}`, entries);
+  }
+  return { offset, entries };
 }
 
 /** A sector-count field as bytes; it must lie within `limit` (the file, for offsets). */

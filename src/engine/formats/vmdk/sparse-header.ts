@@ -190,45 +190,7 @@ export function validateSparseHeader(
   fileSize: number,
 ): SparseExtentHeader {
   const structure = at === 0 ? SPARSE_HEADER_STRUCTURE : FOOTER_STRUCTURE;
-  const bad = (off: number, what: string, exp?: string | number, act?: string | number | bigint) =>
-    corrupt(structure, at + off, what, exp, act);
-  // The newline check exists to catch files mangled by text-mode FTP transfers.
-  if (
-    f.flags & FLAG_NL_DETECT &&
-    (f.singleEndLineChar !== 0x0a ||
-      f.nonEndLineChar !== 0x20 ||
-      f.doubleEndLineChar1 !== 0x0d ||
-      f.doubleEndLineChar2 !== 0x0a)
-  ) {
-    throw bad(73, 'newline check characters changed (text-mode transfer?)');
-  }
-  const g = f.grainSize;
-  if (g === 0 || g > MAX_GRAIN_SECTORS || (g & (g - 1)) !== 0) {
-    throw bad(
-      20,
-      'grainSize not a power of two within MAX_GRAIN_SECTORS',
-      `1..${MAX_GRAIN_SECTORS}`,
-      g,
-    );
-  }
-  if (f.numGTEsPerGT === 0 || f.numGTEsPerGT > MAX_GTES_PER_GT) {
-    throw bad(44, 'numGTEsPerGT out of range', `1..${MAX_GTES_PER_GT}`, f.numGTEsPerGT);
-  }
-  if (f.compressAlgorithm > COMPRESSION_DEFLATE) {
-    throw new EngineError('unsupported', `VMDK compression algorithm ${f.compressAlgorithm}`, {
-      feature: `VMDK compression algorithm ${f.compressAlgorithm}`,
-      structure,
-      offset: at + 77,
-    });
-  }
-  if (f.overHead * SECTOR > fileSize) {
-    throw bad(
-      64,
-      'overHead past the end of the file (truncated?)',
-      `<= ${fileSize / SECTOR}`,
-      f.overHead,
-    );
-  }
+  checkLayoutFields(f, at, fileSize, structure);
   const { gdOffset, gdEntries } = locateGrainDirectory(f, at, fileSize, structure);
   checkDescriptorArea(f, at, fileSize, structure);
   return {
@@ -236,7 +198,7 @@ export function validateSparseHeader(
     at,
     version: f.version,
     capacity: f.capacity * SECTOR,
-    grainSize: g * SECTOR,
+    grainSize: f.grainSize * SECTOR,
     gtEntries: f.numGTEsPerGT,
     gdOffset,
     gdEntries,
@@ -247,6 +209,43 @@ export function validateSparseHeader(
     descriptorOffset: f.descriptorOffset * SECTOR,
     descriptorSize: f.descriptorSize * SECTOR,
   };
+}
+
+/** Newline check, grain size, table size, compression and the metadata area. */
+function checkLayoutFields(
+  f: SparseExtentHeaderFields,
+  at: number,
+  fileSize: number,
+  structure: string,
+): void {
+  const bad = (off: number, what: string, exp?: string | number, act?: string | number) =>
+    corrupt(structure, at + off, what, exp, act);
+  // The newline check exists to catch files mangled by text-mode FTP transfers.
+  const newlines = [
+    f.singleEndLineChar,
+    f.nonEndLineChar,
+    f.doubleEndLineChar1,
+    f.doubleEndLineChar2,
+  ];
+  if (f.flags & FLAG_NL_DETECT && newlines.join() !== '10,32,13,10') {
+    throw bad(73, 'newline check characters changed (text-mode transfer?)', '0a 20 0d 0a');
+  }
+  const g = f.grainSize;
+  if (g === 0 || g > MAX_GRAIN_SECTORS || (g & (g - 1)) !== 0) {
+    const range = `1..${MAX_GRAIN_SECTORS}`;
+    throw bad(20, 'grainSize not a power of two within MAX_GRAIN_SECTORS', range, g);
+  }
+  if (f.numGTEsPerGT === 0 || f.numGTEsPerGT > MAX_GTES_PER_GT) {
+    throw bad(44, 'numGTEsPerGT out of range', `1..${MAX_GTES_PER_GT}`, f.numGTEsPerGT);
+  }
+  if (f.compressAlgorithm > COMPRESSION_DEFLATE) {
+    const feature = `VMDK compression algorithm ${f.compressAlgorithm}`;
+    throw new EngineError('unsupported', feature, { feature, structure, offset: at + 77 });
+  }
+  if (f.overHead * SECTOR > fileSize) {
+    const limit = `<= ${fileSize / SECTOR}`;
+    throw bad(64, 'overHead past the end of the file (truncated?)', limit, f.overHead);
+  }
 }
 
 /** One GD entry per grain table, one table per numGTEsPerGT grains of capacity. */
