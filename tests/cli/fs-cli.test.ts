@@ -195,6 +195,27 @@ describe('ls -lR --checksum=sha256 (virt-ls recursive long listing)', () => {
     expect(r.out.split('\n')).toContain(want);
   });
 
+  it('--times prints atime mtime ctime as %F %T in local time; --time-days as whole days ago', () => {
+    const tree: {
+      entries: { path: string; atime_ns: number; mtime_ns: number; ctime_ns: number }[];
+    } = JSON.parse(fs.readFileSync(path.join(gf, 'expected', 'tree.json'), 'utf8'));
+    const e = tree.entries.find((x) => x.path === '/etc/hostname')!;
+    const iso = (ns: number) =>
+      new Date(Math.floor(ns / 1e9) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+    const r = guestkit(['ls', '-lR', '--times', '-a', disk, ...MOUNTS, '/etc']); // TZ=UTC
+    const line = r.out.split('\n').find((l) => l.endsWith(' /etc/hostname'))!;
+    expect(line).toBe(
+      `- 0644         14 ${iso(e.atime_ns)} ${iso(e.mtime_ns)} ${iso(e.ctime_ns)} /etc/hostname`,
+    );
+    const days = guestkit(['ls', '-lR', '--time-days', '-a', disk, ...MOUNTS, '/etc']);
+    const now = Date.now() / 1000;
+    const d = (ns: number) =>
+      String(Math.trunc((Math.floor(now) - Math.floor(ns / 1e9)) / 86400)).padStart(3);
+    expect(days.out.split('\n')).toContain(
+      `- 0644         14 ${d(e.atime_ns)} ${d(e.mtime_ns)} ${d(e.ctime_ns)} /etc/hostname`,
+    );
+  });
+
   it('-h sizes are what numfmt --to=iec --round=nearest prints', () => {
     const r = guestkit(['ls', '-lR', '-h', '-a', disk, ...MOUNTS, '/data']);
     for (const l of r.out.split('\n').filter((x) => x.startsWith('- '))) {
