@@ -175,11 +175,9 @@ export function unlockLuks2(
   opts: UnlockOptions = {},
 ): Unlocked {
   let refusal: EngineError | undefined;
-  let tried = false;
   for (const ks of candidates(hdr, segment, opts.keyslot)) {
     try {
       const key = tryLuks2Slot(src, hdr, ks, segment, passphrase, opts);
-      tried = true;
       if (key) return { key, keyslot: ks.id };
     } catch (e) {
       // A keyslot we cannot use (unknown KDF, cipher) must not hide one we can.
@@ -187,6 +185,6 @@ export function unlockLuks2(
       refusal ??= e;
     }
   }
-  if (!tried && refusal) throw refusal;
-  throw noKey();
+  // The passphrase may well belong to the keyslot we could not try: say why, not "wrong".
+  throw refusal ?? noKey();
 }

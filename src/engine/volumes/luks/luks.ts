@@ -228,7 +228,9 @@ function readHeader(src: BlockSource): Luks1Header | Luks2Header {
   try {
     return readLuks2(src); // only a valid secondary can make this succeed
   } catch (e) {
-    if (!(e instanceof EngineError)) throw e;
+    // Without a primary signature, a secondary that was found but is damaged is the news.
+    if (!(e instanceof EngineError) || (!magic && e.structure === 'LUKS2 secondary header'))
+      throw e;
   }
   if (!magic)
     throw corrupt(
