@@ -5,6 +5,7 @@
 // (binary header; JSON rewritten in both copies with their sha256 checksums recomputed
 // by node:crypto, so only the field under test is wrong).
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- the cases edit LUKS2 JSON field by field */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
