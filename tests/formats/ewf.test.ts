@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { EngineError } from '../../src/engine/errors.js';
 import { adler32 } from '../../src/engine/formats/ewf/adler32.js';
 import type { EwfImage } from '../../src/engine/formats/ewf/image.js';
 import { segmentName } from '../../src/engine/formats/ewf/segment.js';
@@ -326,4 +327,26 @@ describe('damaged EWF', () => {
     const image = openImage(files[0]![1], createOpenContext(resolver, exp.first));
     expectError(() => image.readAt(0, 512), 'EWF chunk');
   });
+});
+
+test('bounded mutation: 300 single-byte flips of best128.E01 give EngineErrors or data, never a crash', () => {
+  const exp = expected('best128');
+  const good = new Uint8Array(fs.readFileSync(path.join(dir, exp.first)));
+  const secs = sections(good);
+  // Descriptors and the small sections (header, volume, table headers, hash, digest).
+  const spots = secs.flatMap((s) => [s.offset, s.offset + 76]);
+  const rnd = prng(0xe0f);
+  for (let i = 0; i < 300; i++) {
+    const b = good.slice();
+    const at = spots[i % spots.length]! + Math.floor(rnd() * 120);
+    b[at]! ^= 1 + Math.floor(rnd() * 255);
+    try {
+      const open1 = patched('best128', (x) => x.set(b));
+      const image = open1();
+      image.readAt(0, Math.min(2 * MiB, image.size));
+      image.readAt(image.size - 4096, 4096);
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw new Error(`byte ${at}: ${String(e)}`, { cause: e });
+    }
+  }
 });

@@ -11,7 +11,7 @@ import type { VhdxImage } from '../../src/engine/formats/vhdx/image.js';
 import { formatGuid } from '../../src/engine/io/bytes.js';
 import { crc32c } from '../../src/engine/util/crc32.js';
 import { ensureFixture } from '../helpers/fixtures.js';
-import { MiB, be32, engineError, hashImage, openBytes, setBe32, setBe64 } from './helpers.js';
+import { MiB, be32, engineError, hashImage, openBytes, prng, setBe32, setBe64 } from './helpers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -367,4 +367,28 @@ test('errors are EngineErrors, never plain exceptions', () => {
   expect(engineError(() => openVhdx(load('b1m.vhdx').subarray(0, 4096), 'vhdx'))).toBeInstanceOf(
     EngineError,
   );
+});
+
+describe('bounded mutation: only EngineErrors, never a crash or a hang', () => {
+  // Metadata areas: VHD footer copy, dynamic header and BAT; VHDX headers, region tables,
+  // metadata and BAT (the first MiBs). Each case flips one byte and reads the first 4 MiB.
+  test.each([
+    ['dyn.vhd', 0, 4096],
+    ['b1m.vhdx', 0, 5 * MiB],
+  ])('%s: 400 single-byte mutations', (name, from, to) => {
+    const good = load(name);
+    const rnd = prng(0xbad + name.length);
+    for (let i = 0; i < 400; i++) {
+      const b = good.slice();
+      const at = from + Math.floor(rnd() * Math.min(to - from, b.length - from));
+      b[at]! ^= 1 + Math.floor(rnd() * 255);
+      try {
+        const image = openBytes(b, [], undefined, name);
+        image.readAt(0, Math.min(4 * MiB, image.size));
+      } catch (e) {
+        if (!(e instanceof EngineError))
+          throw new Error(`${name} byte ${at}: ${String(e)}`, { cause: e });
+      }
+    }
+  });
 });
