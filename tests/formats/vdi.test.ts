@@ -78,7 +78,7 @@ describe('probe', () => {
     for (let n = 0; n < 2000; n++) {
       const head = new Uint8Array(Math.floor(rnd() * 600)).map(() => Math.floor(rnd() * 256));
       if (n % 2 === 1 && head.length >= 0x44) setLe32(head, 0x40, 0xbeda107f);
-      expect(typeof vdiDriver.probe(head, head.length)).toBe('boolean');
+      expect(typeof vdiDriver.probe(head)).toBe('boolean');
     }
   });
 });
