@@ -57,54 +57,63 @@ function lsTime(sec: number, nsec: number, nowMs: number): string {
 
 const isDevice = (st: Stat) => st.type === 'chardev' || st.type === 'blockdev';
 
+interface Widths {
+  link: number;
+  uid: number;
+  gid: number;
+  size: number;
+  major: number;
+  minor: number;
+}
+
+/** Column widths as GNU ls computes them over the whole listing. */
+function widths(entries: LsEntry[]): Widths {
+  const w: Widths = { link: 0, uid: 0, gid: 0, size: 0, major: 0, minor: 0 };
+  const len = (n: number) => String(n).length;
+  for (const { stat: st } of entries) {
+    w.link = Math.max(w.link, len(st.nlink));
+    w.uid = Math.max(w.uid, len(st.uid));
+    w.gid = Math.max(w.gid, len(st.gid));
+    if (isDevice(st)) {
+      const [ma, mi] = devMajorMinor(st.rdev);
+      w.major = Math.max(w.major, len(ma));
+      w.minor = Math.max(w.minor, len(mi));
+    } else w.size = Math.max(w.size, len(st.size));
+  }
+  // Device files show "major, minor" in the size column.
+  if (w.major > 0) w.size = Math.max(w.size, w.major + 2 + w.minor);
+  return w;
+}
+
+function longLine(e: LsEntry, w: Widths, anyMark: boolean, nowMs: number): string {
+  const st = e.stat;
+  let size = String(st.size);
+  if (isDevice(st)) {
+    const [ma, mi] = devMajorMinor(st.rdev);
+    size = `${String(ma).padStart(w.major)}, ${String(mi).padStart(w.minor)}`;
+  }
+  return [
+    modeString(st) + (anyMark ? e.mark || ' ' : ''),
+    String(st.nlink).padStart(w.link),
+    String(st.uid).padStart(w.uid),
+    String(st.gid).padStart(w.gid),
+    size.padStart(w.size),
+    lsTime(st.mtimeSec, st.mtimeNsec, nowMs),
+    e.target === undefined ? e.name : `${e.name} -> ${e.target}`,
+  ].join(' ');
+}
+
 /**
  * Formats entries (already in output order) like `ls -lan`; `nowMs` fixes "recent".
  * `total` is false for a file argument: ls prints the "total" line only for directories.
  */
 export function formatLsLong(entries: LsEntry[], nowMs: number, total = true): string {
   const anyMark = entries.some((e) => e.mark !== '');
-  let blocks = 0;
-  let wLink = 0;
-  let wUid = 0;
-  let wGid = 0;
-  let wSize = 0;
-  let wMajor = 0;
-  let wMinor = 0;
-  for (const { stat: st } of entries) {
-    blocks += st.blocks;
-    wLink = Math.max(wLink, String(st.nlink).length);
-    wUid = Math.max(wUid, String(st.uid).length);
-    wGid = Math.max(wGid, String(st.gid).length);
-    if (isDevice(st)) {
-      const [ma, mi] = devMajorMinor(st.rdev);
-      wMajor = Math.max(wMajor, String(ma).length);
-      wMinor = Math.max(wMinor, String(mi).length);
-    } else {
-      wSize = Math.max(wSize, String(st.size).length);
-    }
-  }
-  if (wMajor > 0) wSize = Math.max(wSize, wMajor + 2 + wMinor);
+  const w = widths(entries);
+  // "total" counts 1 KiB blocks: the 512-byte blocks of every entry, halved, rounded up.
+  const blocks = entries.reduce((n, e) => n + e.stat.blocks, 0);
   const lines = total ? [`total ${Math.ceil(blocks / 2)}`] : [];
-  for (const e of entries) {
-    const st = e.stat;
-    let size: string;
-    if (isDevice(st)) {
-      const [ma, mi] = devMajorMinor(st.rdev);
-      size = `${String(ma).padStart(wMajor)}, ${String(mi).padStart(wMinor)}`;
-    } else size = String(st.size);
-    const mode = modeString(st) + (anyMark ? e.mark || ' ' : '');
-    lines.push(
-      [
-        mode,
-        String(st.nlink).padStart(wLink),
-        String(st.uid).padStart(wUid),
-        String(st.gid).padStart(wGid),
-        size.padStart(wSize),
-        lsTime(st.mtimeSec, st.mtimeNsec, nowMs),
-        e.target === undefined ? e.name : `${e.name} -> ${e.target}`,
-      ].join(' '),
-    );
-  }
+  for (const e of entries) lines.push(longLine(e, w, anyMark, nowMs));
   return `${lines.join('\n')}\n`;
 }
 

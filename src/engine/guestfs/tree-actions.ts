@@ -211,6 +211,9 @@ function caseSensitivePath(layer: FsLayer, path: string): string {
   for (let i = 0; i < comps.length; i++) {
     const want = comps[i]!;
     const names = layer.paths.readdir(dir, action, shown || '/').map((e) => e.name);
+    // The exact spelling first: on a case-sensitive filesystem holding both "File" and
+    // "file" the caller's wins (the daemon takes whichever readdir returns first). Folding
+    // is ASCII only, as strcasecmp in the appliance's C locale.
     const hit = names.includes(want) ? want : names.find((n) => asciiLower(n) === asciiLower(want));
     if (hit === undefined) {
       // A missing last element is appended as given (the parent's case is still fixed).
