@@ -70,6 +70,37 @@ describe('dissect.hypervisor vmdk/sesparse.vmdk (MANIFEST §3a)', () => {
   });
 });
 
+describe('sesparse.vmdk as ESXi names it: a SESPARSE extent of a descriptor', () => {
+  test('the descriptor sizes the disk; the extent reads as on its own', () => {
+    const extent = readTestdata('dissect.hypervisor/vmdk/sesparse.vmdk.gz');
+    const sectors = 0x1000000 / 512; // the 16 MiB the manifest describes
+    const text = [
+      '# Disk DescriptorFile',
+      'version=1',
+      'CID=fffffffe',
+      'parentCID=ffffffff',
+      'createType="seSparse"',
+      `RW ${sectors} SESPARSE "snap-sesparse.vmdk"`,
+      '',
+    ].join('\n');
+    const resolver = new MapResolver([
+      ['snap.vmdk', new MemorySource(new Uint8Array(Buffer.from(text)), 'snap.vmdk')],
+      ['snap-sesparse.vmdk', new MemorySource(extent, 'snap-sesparse.vmdk')],
+    ]);
+    const image = openImage(
+      resolver.resolve('snap.vmdk')!.source,
+      createOpenContext(resolver, 'snap.vmdk'),
+    );
+    expect([image.size, image.info.createType, image.info.sparseFormat]).toEqual([
+      0x1000000,
+      'seSparse',
+      'seSparse',
+    ]);
+    expect(image.info.warnings).toBeUndefined();
+    expect(image.readAt(0, image.size).every((b) => b === 0x61)).toBe(true);
+  });
+});
+
 describe('Sleuth Kit test-data (MANIFEST §3b)', () => {
   test('image.vmdk: 102400 bytes holding the ext2 file system img_dump reports', () => {
     const image = openMemory('sleuthkit/test-data/image.vmdk');
