@@ -11,8 +11,9 @@ import { EngineError } from '../../src/engine/errors.js';
 import { ntfsDriver } from '../../src/engine/fs/ntfs/driver.js';
 import type { NtfsFileSystem } from '../../src/engine/fs/ntfs/filesystem.js';
 import type { BlockSource } from '../../src/engine/io/block-source.js';
+import { MemorySource } from '../../src/engine/io/block-source.js';
 import { NodeFileSource } from '../../src/engine/io/node-source.js';
-import { ensureFixture, repoRoot } from '../helpers/fixtures.js';
+import { ensureFixture, repoRoot, sharedTestdata } from '../helpers/fixtures.js';
 
 let image: NodeFileSource;
 let ino: (p: string) => number;
@@ -273,3 +274,66 @@ test('a device shorter than the volume fails reads with an I/O error, not garbag
   const e = failure(() => fsys.read('/large/large.bin', 0, 32 << 20));
   expect(e.kind).toBe('io');
 });
+
+/** A small deterministic PRNG (xorshift32), so a failing case can be replayed by seed. */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 2 ** 32;
+  };
+}
+
+test('mutation fuzzing: damaged metadata gives EngineErrors, never a trap or a hang', () => {
+  // ntfs-rs testfs1 (2 MiB, 512-byte clusters): mutate its MFT and index blocks.
+  const good = new Uint8Array(fs.readFileSync(path.join(sharedTestdata, 'ntfs-rs/testfs1')));
+  const mftStart = le16(good, 0x0b) * good[0x0d]! * leN(good, 0x30, 8, false);
+  const cases = 120;
+  const kinds = new Map<string, number>();
+  for (let c = 0; c < cases; c++) {
+    const next = rng(1000 + c);
+    const img = good.slice();
+    for (let k = 1 + Math.floor(next() * 4); k > 0; k--) {
+      // Mostly the live part of a record (header and first attributes), else anywhere.
+      const at =
+        next() < 0.8
+          ? mftStart + Math.floor(next() * 600) * 1024 + Math.floor(next() * 0x100)
+          : Math.floor(next() * img.length);
+      img[at] = Math.floor(next() * 256);
+    }
+    const outcome = exercise(new MemorySource(img, `fuzz-${c}`));
+    kinds.set(outcome, (kinds.get(outcome) ?? 0) + 1);
+  }
+  expect([...kinds.keys()].filter((k) => k.includes('trap'))).toEqual([]);
+  expect(kinds.get('ok') ?? 0).toBeLessThan(cases);
+});
+
+/** Mounts and walks everything; returns 'ok' or the first error's kind. */
+function exercise(src: BlockSource): string {
+  try {
+    const f = mount(src);
+    const visit = (dir: string, depth: number) => {
+      for (const e of f.readdir(dir)) {
+        const p = dir === '/' ? `/${e.name}` : `${dir}/${e.name}`;
+        const st = f.lstat(p);
+        if (st.type === 'file') f.read(p, 0, Math.min(st.size, 1 << 20));
+        if (st.type === 'symlink') f.readlink(p);
+        f.streams(p);
+        if (st.type === 'directory' && depth < 4) visit(p, depth + 1);
+      }
+    };
+    f.info();
+    f.statvfs();
+    visit('/', 0);
+    f.lstat('/EMPTY-FILE');
+    return 'ok';
+  } catch (e) {
+    if (!(e instanceof EngineError)) throw e;
+    return e.kind === 'corrupt' && e.structure?.includes('WebAssembly trap')
+      ? `trap: ${e.structure}`
+      : e.kind;
+  }
+}

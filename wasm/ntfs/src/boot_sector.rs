@@ -18,6 +18,8 @@ pub const MAX_CLUSTER_SIZE: u32 = 2 << 20;
 /// MFT and index records are 1 KiB / 4 KiB in practice; 64 KiB bounds every per-record
 /// buffer (the fixup array then has at most 129 entries).
 pub const MAX_RECORD_SIZE: u32 = 64 << 10;
+/// Offsets above 2^53 bytes cannot cross into JavaScript exactly (and no disk is 8 PiB).
+pub const MAX_VOLUME_BYTES: u64 = 1 << 53;
 /// Update sequences protect each 512-byte stride, so records are at least one stride.
 pub const MIN_RECORD_SIZE: u32 = 512;
 
@@ -135,6 +137,18 @@ impl BootSector {
         let cluster_size = cluster as u32;
         let total_sectors = le64(b, 0x28);
         let total_clusters = total_sectors / sectors_per_cluster as u64;
+        // Byte offsets must stay exact numbers on the TypeScript side (2^53).
+        if total_sectors
+            .checked_mul(bytes_per_sector as u64)
+            .map_or(true, |b| b > MAX_VOLUME_BYTES)
+        {
+            return Err(bad_value(
+                0x28,
+                "volume larger than 2^53 bytes",
+                MAX_VOLUME_BYTES,
+                total_sectors,
+            ));
+        }
         if total_clusters == 0 {
             return Err(bad(0x28, "volume has no clusters"));
         }
@@ -253,12 +267,13 @@ pub mod tests {
 
     #[test]
     fn rejects_each_bad_field() {
-        let cases: [(usize, &[u8], u64); 5] = [
+        let cases: [(usize, &[u8], u64); 6] = [
             (3, b"NTFX", 3),
             (0x0B, &[0x00, 0x03], 0x0B), // 768 bytes per sector
             (0x0D, &[3], 0x0D),          // 3 sectors per cluster
             (0x30, &[0xFF, 0xFF, 0xFF, 0, 0, 0, 0, 0], 0x30),
             (0x44, &[0], 0x44),
+            (0x28, &[0xFF; 8], 0x28), // 2^64 sectors
         ];
         for (at, bytes, offset) in cases.iter() {
             let mut b = golden();

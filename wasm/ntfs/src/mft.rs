@@ -125,7 +125,10 @@ fn read_record_via<D: Device>(
 ) -> Result<MftRecord> {
     let rs = boot.mft_record_size as u64;
     let mut buf = vec![0u8; rs as usize];
-    if n.checked_mul(rs).map_or(true, |end| end + rs > mft.size()) {
+    if n.checked_mul(rs)
+        .and_then(|at| at.checked_add(rs))
+        .map_or(true, |end| end > mft.size())
+    {
         return Err(corrupt(
             "NTFS MFT record",
             mft.offset,

@@ -224,7 +224,8 @@ fn read_plain<D: Device>(
         let pos = offset + done as u64;
         let vcn = pos / cs;
         let run = n.runs.find(vcn).ok_or_else(|| s.unmapped(vcn))?;
-        let in_run = (run.vcn + run.len - vcn) * cs - pos % cs;
+        // Sparse runs are not bounded by the volume: saturate rather than wrap.
+        let in_run = (run.vcn + run.len - vcn).saturating_mul(cs) - pos % cs;
         let take = in_run.min((buf.len() - done) as u64) as usize;
         let dst = &mut buf[done..done + take];
         match run.lcn {
@@ -286,7 +287,9 @@ fn load_unit<D: Device>(
     while vcn < first_vcn + count {
         let run = match n.runs.find(vcn) {
             Some(r) => r,
-            None => break, // the runlist may end inside the last unit
+            // The runlist may end inside the last unit, not before a unit starts.
+            None if vcn > first_vcn => break,
+            None => return Err(s.unmapped(vcn)),
         };
         let here = (run.vcn + run.len).min(first_vcn + count) - vcn;
         if let Some(lcn) = run.lcn {
