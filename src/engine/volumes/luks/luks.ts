@@ -9,6 +9,7 @@
 import { corrupt, EngineError, unsupported } from '../../errors.js';
 import { prepareCrypto } from '../../crypto/hash.js';
 import { precompileArgon2 } from '../../crypto/argon2-wasm.js';
+import { probeAll } from '../../fs/probe/registry.js';
 import { slice, type BlockSource } from '../../io/block-source.js';
 import { Bytes, toHex } from '../../io/bytes.js';
 import type { MemberDevice, VolumeDevice } from '../types.js';
@@ -225,14 +226,9 @@ function readHeader(src: BlockSource): Luks1Header | Luks2Header {
   const version = magic ? head.u16be(6) : -1;
   if (version === 1) return readLuks1(src);
   if (version === 2) return readLuks2(src);
-  try {
-    return readLuks2(src); // only a valid secondary can make this succeed
-  } catch (e) {
-    // Without a primary signature, a secondary that was found but is damaged is the news.
-    if (!(e instanceof EngineError) || (!magic && e.structure === 'LUKS2 secondary header'))
-      throw e;
-  }
-  if (!magic)
+  const secondary = secondaryOnly(src, magic);
+  if (secondary) return recoverable(src, secondary);
+  if (!magic) {
     throw corrupt(
       'LUKS header',
       0,
@@ -240,8 +236,40 @@ function readHeader(src: BlockSource): Luks1Header | Luks2Header {
       '4c554b53babe',
       head ? toHex(head.raw(0, 6)) : 'none',
     );
+  }
   if (version === 0) throw corrupt('LUKS header', 6, 'bad version', '1|2', version);
   throw unsupported(`LUKS version ${version}`);
+}
+
+/** The LUKS2 header when only its secondary copy is valid (the primary's magic or
+ * version is gone), else undefined. */
+function secondaryOnly(src: BlockSource, primaryMagic: boolean): Luks2Header | undefined {
+  try {
+    return readLuks2(src);
+  } catch (e) {
+    // Without a primary signature, a secondary that was found but is damaged is the news.
+    if (!(e instanceof EngineError)) throw e;
+    if (!primaryMagic && e.structure === 'LUKS2 secondary header') throw e;
+    return undefined;
+  }
+}
+
+/**
+ * A header found only through its secondary copy is used unless the device now carries
+ * another signature where the primary was: then the primary was overwritten on purpose
+ * (the device became an LVM PV, a filesystem ...) and the old secondary is stale. This is
+ * cryptsetup's refusal to auto-recover "ambiguous signatures".
+ */
+function recoverable(src: BlockSource, hdr: Luks2Header): Luks2Header {
+  const others = probeAll(src).filter((r) => r.type !== 'crypto_LUKS');
+  if (others.length) {
+    throw corrupt(
+      'LUKS2 primary header',
+      0,
+      `missing, and the device now carries ${others.map((r) => r.type).join(', ')}: not recovering from the secondary`,
+    );
+  }
+  return hdr;
 }
 
 /** An unlocked LUKS container: a BlockSource of the decrypted data. */
