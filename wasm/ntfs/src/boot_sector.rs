@@ -71,6 +71,26 @@ fn decode_sectors_per_cluster(raw: u8) -> Result<u32> {
     Ok(spc)
 }
 
+/// Bytes per sector and sectors per cluster, with the cluster at most 2 MiB.
+fn decode_cluster(b: &[u8]) -> Result<(u32, u32)> {
+    let bps = le16(b, 0x0B) as u32;
+    if !bps.is_power_of_two() || !(MIN_SECTOR_SIZE..=MAX_SECTOR_SIZE).contains(&bps) {
+        return Err(bad_value(
+            0x0B,
+            "bytes per sector out of range",
+            512,
+            bps as u64,
+        ));
+    }
+    let spc = decode_sectors_per_cluster(b[0x0D])?;
+    let cluster = bps as u64 * spc as u64;
+    if cluster > MAX_CLUSTER_SIZE as u64 {
+        let max = MAX_CLUSTER_SIZE as u64;
+        return Err(bad_value(0x0D, "cluster larger than 2 MiB", max, cluster));
+    }
+    Ok((bps, spc))
+}
+
 /// Record sizes are stored in clusters when positive and as 2^-n bytes when negative
 /// (0xF6 = -10: 1024 bytes, the common case with 4 KiB clusters).
 fn decode_record_size(raw: u8, cluster_size: u32, at: u64) -> Result<u32> {
@@ -103,72 +123,33 @@ fn decode_record_size(raw: u8, cluster_size: u32, at: u64) -> Result<u32> {
 impl BootSector {
     pub fn parse(b: &[u8]) -> Result<BootSector> {
         if b.len() < BOOT_SECTOR_SIZE {
-            return Err(bad_value(
-                0,
-                "short boot sector",
-                BOOT_SECTOR_SIZE as u64,
-                b.len() as u64,
-            ));
+            let (want, got) = (BOOT_SECTOR_SIZE as u64, b.len() as u64);
+            return Err(bad_value(0, "short boot sector", want, got));
         }
         if &b[3..11] != OEM_ID {
             return Err(bad(3, "OEM id is not \"NTFS    \""));
         }
-        let bytes_per_sector = le16(b, 0x0B) as u32;
-        if !bytes_per_sector.is_power_of_two()
-            || !(MIN_SECTOR_SIZE..=MAX_SECTOR_SIZE).contains(&bytes_per_sector)
-        {
-            return Err(bad_value(
-                0x0B,
-                "bytes per sector out of range",
-                512,
-                bytes_per_sector as u64,
-            ));
-        }
-        let sectors_per_cluster = decode_sectors_per_cluster(b[0x0D])?;
-        let cluster = bytes_per_sector as u64 * sectors_per_cluster as u64;
-        if cluster > MAX_CLUSTER_SIZE as u64 {
-            return Err(bad_value(
-                0x0D,
-                "cluster larger than 2 MiB",
-                MAX_CLUSTER_SIZE as u64,
-                cluster,
-            ));
-        }
-        let cluster_size = cluster as u32;
+        let (bytes_per_sector, sectors_per_cluster) = decode_cluster(b)?;
+        let cluster_size = bytes_per_sector * sectors_per_cluster;
         let total_sectors = le64(b, 0x28);
         let total_clusters = total_sectors / sectors_per_cluster as u64;
         // Byte offsets must stay exact numbers on the TypeScript side (2^53).
-        if total_sectors
-            .checked_mul(bytes_per_sector as u64)
-            .map_or(true, |b| b > MAX_VOLUME_BYTES)
-        {
-            return Err(bad_value(
-                0x28,
-                "volume larger than 2^53 bytes",
-                MAX_VOLUME_BYTES,
-                total_sectors,
-            ));
+        let bytes = total_sectors.checked_mul(bytes_per_sector as u64);
+        if bytes.map_or(true, |n| n > MAX_VOLUME_BYTES) {
+            let e = "volume larger than 2^53 bytes";
+            return Err(bad_value(0x28, e, MAX_VOLUME_BYTES, total_sectors));
         }
         if total_clusters == 0 {
             return Err(bad(0x28, "volume has no clusters"));
         }
-        let mft_lcn = le64(b, 0x30);
-        let mftmirr_lcn = le64(b, 0x38);
+        let (mft_lcn, mftmirr_lcn) = (le64(b, 0x30), le64(b, 0x38));
         if mft_lcn == 0 || mft_lcn >= total_clusters {
-            return Err(bad_value(
-                0x30,
-                "$MFT cluster outside the volume",
-                total_clusters,
-                mft_lcn,
-            ));
+            let e = "$MFT cluster outside the volume";
+            return Err(bad_value(0x30, e, total_clusters, mft_lcn));
         }
         if mftmirr_lcn >= total_clusters {
-            return Err(bad_value(
-                0x38,
-                "$MFTMirr cluster outside the volume",
-                total_clusters,
-                mftmirr_lcn,
-            ));
+            let e = "$MFTMirr cluster outside the volume";
+            return Err(bad_value(0x38, e, total_clusters, mftmirr_lcn));
         }
         Ok(BootSector {
             bytes_per_sector,

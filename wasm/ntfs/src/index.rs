@@ -135,90 +135,91 @@ fn parse_entries(buf: &[u8], start: usize, end: usize, ino: u64, at: u64) -> Res
 /// Opens the $I30 index of directory `inode`.
 pub fn open<D: Device>(fs: &Fs<D>, inode: &Inode) -> Result<Dir> {
     let ino = inode.number;
-    let ext = inode.extents(kind::INDEX_ROOT, &I30);
-    let attr = match ext.first() {
+    let attr = match inode.extents(kind::INDEX_ROOT, &I30).first() {
         Some(a) => *a,
         None => {
-            return Err(derr(
+            let e = derr(
                 ino,
                 inode.offset,
                 "index root",
-                "directory without an $I30 index root",
-            )
-            .into())
+                "directory without $I30 root",
+            );
+            return Err(e.into());
         }
     };
     let v = match attr.resident_value() {
         Some(v) if v.len() >= ROOT_HEADER + 16 => v,
         _ => return Err(misplaced(attr, "$INDEX_ROOT is non-resident or too short")),
     };
-    let at = attr.value_at;
+    let (block_size, root) = parse_root(v, ino, attr.value_at, fs.boot.index_record_size)?;
+    let cs = fs.boot.cluster_size;
+    // Index VCNs count clusters, or 512-byte units when blocks are smaller than a cluster.
+    let vcn_shift = if block_size >= cs {
+        cs.trailing_zeros()
+    } else {
+        9
+    };
+    let mut dir = Dir {
+        ino,
+        root: Rc::new(root),
+        alloc: None,
+        bitmap: Vec::new(),
+        block_size,
+        vcn_shift,
+    };
+    if v[ROOT_HEADER + 12] & 1 != 0 {
+        dir.alloc = inode.stream(kind::INDEX_ALLOCATION, &I30, fs.boot.total_clusters)?;
+        dir.bitmap = read_bitmap(fs, inode)?;
+    }
+    Ok(dir)
+}
+
+/// The $INDEX_ROOT value: indexed type, collation, block size, then the root node.
+fn parse_root(v: &[u8], ino: u64, at: u64, expected_block: u32) -> Result<(u32, Node)> {
+    let err = |off: usize, detail| derr(ino, at + off as u64, "index root", detail);
     if le32(v, 0) != kind::FILE_NAME {
-        return Err(
-            derr(ino, at, "index root", "$I30 does not index file names")
-                .values(kind::FILE_NAME as u64, le32(v, 0) as u64)
-                .into(),
-        );
+        let e = err(0, "$I30 does not index file names");
+        return Err(e.values(kind::FILE_NAME as u64, le32(v, 0) as u64).into());
     }
     if le32(v, 4) != COLLATION_FILE_NAME {
+        let value = Some(le32(v, 4) as u64);
         return Err(Error::Unsupported {
             feature: "NTFS directory collation rule",
-            value: Some(le32(v, 4) as u64),
+            value,
         });
     }
     let block_size = le32(v, 8);
     if !block_size.is_power_of_two() || !(512..=65536).contains(&block_size) {
-        return Err(
-            derr(ino, at + 8, "index root", "index block size out of range")
-                .values(fs.boot.index_record_size as u64, block_size as u64)
-                .into(),
-        );
+        let e = err(8, "index block size out of range");
+        return Err(e.values(expected_block as u64, block_size as u64).into());
     }
     let start = ROOT_HEADER + le32(v, ROOT_HEADER) as usize;
     let end = ROOT_HEADER + le32(v, ROOT_HEADER + 4) as usize;
     if start < ROOT_HEADER + 16 || start > end || end > v.len() {
-        return Err(derr(
-            ino,
-            at + ROOT_HEADER as u64,
-            "index root",
-            "entries outside the index root",
-        )
-        .values(v.len() as u64, end as u64)
-        .into());
+        let e = err(ROOT_HEADER, "entries outside the index root");
+        return Err(e.values(v.len() as u64, end as u64).into());
     }
-    let root = Rc::new(parse_entries(v, start, end, ino, at)?);
-    let large = v[ROOT_HEADER + 12] & 1 != 0;
-    let cs = fs.boot.cluster_size;
-    let mut dir = Dir {
-        ino,
-        root,
-        alloc: None,
-        bitmap: Vec::new(),
-        block_size,
-        vcn_shift: if block_size >= cs {
-            cs.trailing_zeros()
-        } else {
-            9
-        },
+    Ok((block_size, parse_entries(v, start, end, ino, at)?))
+}
+
+/// The $I30 $BITMAP (one bit per index block), bounded before allocating.
+fn read_bitmap<D: Device>(fs: &Fs<D>, inode: &Inode) -> Result<Vec<u8>> {
+    let b = match inode.stream(kind::BITMAP, &I30, fs.boot.total_clusters)? {
+        Some(b) => b,
+        None => return Ok(Vec::new()),
     };
-    if large {
-        dir.alloc = inode.stream(kind::INDEX_ALLOCATION, &I30, fs.boot.total_clusters)?;
-        if let Some(b) = inode.stream(kind::BITMAP, &I30, fs.boot.total_clusters)? {
-            if b.size() > MAX_INDEX_BITMAP {
-                return Err(derr(
-                    ino,
-                    b.offset,
-                    "index bitmap",
-                    "index bitmap larger than the sanity limit",
-                )
-                .values(MAX_INDEX_BITMAP, b.size())
-                .into());
-            }
-            dir.bitmap = vec![0u8; b.size() as usize];
-            stream::read(&fs.dev, &fs.boot, &b, 0, &mut dir.bitmap)?;
-        }
+    if b.size() > MAX_INDEX_BITMAP {
+        let e = derr(
+            inode.number,
+            b.offset,
+            "index bitmap",
+            "bitmap larger than the limit",
+        );
+        return Err(e.values(MAX_INDEX_BITMAP, b.size()).into());
     }
-    Ok(dir)
+    let mut bitmap = vec![0u8; b.size() as usize];
+    stream::read(&fs.dev, &fs.boot, &b, 0, &mut bitmap)?;
+    Ok(bitmap)
 }
 
 /// The INDX node at `vcn` (checked against the bitmap, fixed up, cached).

@@ -191,14 +191,7 @@ pub fn readdir<D: Device>(
     }
     let d = dir_inode(fs, dir_ino)?;
     let idx = index::open(fs, &d)?;
-    let mut cur = match fs.cursor.take() {
-        Some(c) if c.dir == d.number && c.ordinal == cookie => c,
-        _ => {
-            let mut c = Cursor::new(&idx);
-            while c.ordinal < cookie && c.next(fs, &idx)?.is_some() {}
-            c
-        }
-    };
+    let mut cur = resume(fs, &idx, cookie)?;
     let mut pos = READDIR_HEADER;
     let mut count = 0u32;
     let mut ended = false;
@@ -239,6 +232,19 @@ pub fn readdir<D: Device>(
         fs.cursor = Some(cur);
     }
     Ok(pos as i64)
+}
+
+/// The cursor the previous batch left at `cookie`, or a fresh walk skipped forward to it
+/// (after a trap re-created the module, or when batches of two listings interleave).
+fn resume<D: Device>(fs: &mut Fs<D>, idx: &index::Dir, cookie: u64) -> Result<Cursor> {
+    if let Some(c) = fs.cursor.take() {
+        if c.dir == idx.ino && c.ordinal == cookie {
+            return Ok(c);
+        }
+    }
+    let mut c = Cursor::new(idx);
+    while c.ordinal < cookie && c.next(fs, idx)?.is_some() {}
+    Ok(c)
 }
 
 /// The unnamed data of a regular file, refusing reparse points whose data lives elsewhere.
