@@ -65,6 +65,14 @@ export class Hive {
     return parseKeyNode(this.cells, offset);
   }
 
+  /** Whether `offset` is the start of an allocated cell holding a record with `signature`
+   * ("nk", "vk"): lets API callers' handles be checked without throwing. */
+  isRecord(offset: number, signature: 'nk' | 'vk'): boolean {
+    if (!Number.isSafeInteger(offset) || !this.cells.isAllocatedCell(offset)) return false;
+    const data = this.cells.cellData(offset, 'regf cell');
+    return data.length >= 2 && data.equals(0, signature);
+  }
+
   value(offset: number): KeyValue {
     return parseKeyValue(this.cells, offset);
   }
