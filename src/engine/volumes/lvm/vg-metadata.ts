@@ -75,6 +75,9 @@ export interface LvMeta {
   allocationPolicy: string;
   creationTime?: number;
   creationHost?: string;
+  /** Persistent device numbers (status FIXED_MINOR); -1 when not set. */
+  major: number;
+  minor: number;
   segments: SegMeta[];
   /** Total extents (sum of segment extent counts). */
   extents: number;
@@ -229,6 +232,8 @@ function readLv(node: ConfigNode, origin: TextOrigin, vg: VgMeta): LvMeta {
     allocationPolicy: f.str('allocation_policy', 'inherit'),
     creationTime: f.sec.node('creation_time') ? f.num('creation_time') : undefined,
     creationHost: f.optStr('creation_host'),
+    major: f.sec.node('major') ? f.num('major') : -1,
+    minor: f.sec.node('minor') ? f.num('minor') : -1,
     segments,
     extents: next,
     at: node.at,
