@@ -38,7 +38,8 @@ function* stanzas(text: string): Generator<Stanza> {
       const colon = line.indexOf(':');
       if (colon < 0) continue;
       const name = line.slice(0, colon);
-      cur.fields.set(name, line.slice(colon + 1).trim());
+      // Trailing spaces are kept, as dpkg and libguestfs keep them.
+      cur.fields.set(name, line.slice(colon + 1).trimStart());
       inDescription = name === 'Description';
     }
   }
