@@ -118,7 +118,7 @@ describe('rpm lister: rpmdb.sqlite, WAL, Berkeley DB, NDB', () => {
     slot[32 + 8] = 0xff; // first slot's block offset past the end
     expect(() => readNdbPackages(slot)).toThrow(EngineError);
     const blob = ndb.slice();
-    blob[4096 + 40] ^= 1; // a byte inside the first blob: Adler-32 fails
+    blob[4096 + 40] = blob[4096 + 40]! ^ 1; // a byte inside the first blob: Adler-32 fails
     expect(kind(() => readNdbPackages(blob))).toEqual(['corrupt', 'rpm ndb blob']);
     const bdb = new Uint8Array(
       fs.readFileSync(path.join(rpmDir, 'roots/bdb/var/lib/rpm/Packages')),
