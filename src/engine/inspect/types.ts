@@ -16,7 +16,8 @@ export interface InspectFs {
 }
 
 /** libguestfs' closed set of OS types. */
-export type OsType = 'linux' | 'windows' | 'freebsd' | 'netbsd' | 'openbsd' | 'hurd' | 'dos' | 'minix' | 'unknown';
+export type OsType =
+  'linux' | 'windows' | 'freebsd' | 'netbsd' | 'openbsd' | 'hurd' | 'dos' | 'minix' | 'unknown';
 
 /** Everything inspect_get_* returns for one root; unknown values use libguestfs' defaults. */
 export interface OsRoot {
