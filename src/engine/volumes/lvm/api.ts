@@ -14,7 +14,15 @@
 
 import { errno } from '../../errors.js';
 import type { VolumeDevice } from '../types.js';
-import { allocatedExtents, lvAttr, lvKind, lvModules, pvAttr, snapshotCount, vgAttr } from './attrs.js';
+import {
+  allocatedExtents,
+  lvAttr,
+  lvKind,
+  lvModules,
+  pvAttr,
+  snapshotCount,
+  vgAttr,
+} from './attrs.js';
 import { mdaFreeBytes } from './mda.js';
 import type { LvmLv, LvmModel, LvmPv, LvmVg } from './scan.js';
 
@@ -84,14 +92,18 @@ export class LvmActivation {
 
   /** vg_activate_all / vgchange_activate_all. */
   activateAll(activate: boolean): void {
-    this.activate(activate, this.model.vgs.map((v) => v.name));
+    this.activate(
+      activate,
+      this.model.vgs.map((v) => v.name),
+    );
   }
 
   /** vg_activate / vgchange_activate: an empty list means every VG, as in vgchange. */
   activate(activate: boolean, vgs: string[]): void {
     const names = vgs.length ? vgs : this.model.vgs.map((v) => v.name);
     for (const n of names) {
-      if (!this.model.vgs.some((v) => v.name === n)) throw errno('ENOENT', n, 'volume group not found');
+      if (!this.model.vgs.some((v) => v.name === n))
+        throw errno('ENOENT', n, 'volume group not found');
       if (activate) this.inactive.delete(n);
       else this.inactive.add(n);
     }
@@ -107,19 +119,28 @@ export class LvmActivation {
     return !partial || k.raid || k.mirror;
   }
 
-  /** /dev/VG/LV devices of active VGs: what a mount can use. */
+  /** /dev/VG/LV devices of active LVs, sorted: what a mount can use. */
   devices(): VolumeDevice[] {
-    return this.model.lvs.filter((l) => l.device && this.isActive(l)).map((l) => l.device!);
+    const active = new Set(
+      this.model.lvs.filter((l) => l.device && this.isActive(l)).map((l) => l.device!),
+    );
+    return this.model.devices.filter((d) => active.has(d));
   }
 }
 
 const undash = (id: string): string => id.replace(/-/g, '');
-const byName = <T>(key: (t: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byName =
+  <T>(key: (t: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 const tags = (t: string[]): string => [...t].sort().join(',');
 
 /** pvs: PV device names, sorted (PVs on missing devices are left out). */
 export function pvs(model: LvmModel): string[] {
-  return model.pvs.filter((p) => !p.missing).map((p) => p.name).sort();
+  return model.pvs
+    .filter((p) => !p.missing)
+    .map((p) => p.name)
+    .sort();
 }
 
 export function vgs(model: LvmModel): string[] {
@@ -128,7 +149,10 @@ export function vgs(model: LvmModel): string[] {
 
 /** lvs: /dev/VG/LV of every public LV without activation skip, sorted. */
 export function lvs(model: LvmModel): string[] {
-  return model.lvs.filter((l) => l.listed).map((l) => `/dev/${l.vg.name}/${l.name}`).sort();
+  return model.lvs
+    .filter((l) => l.listed)
+    .map((l) => `/dev/${l.vg.name}/${l.name}`)
+    .sort();
 }
 
 /**
@@ -200,7 +224,9 @@ function vgStruct(vg: LvmVg): GuestfsLvmVg {
     vg_seqno: vg.meta.seqno,
     vg_tags: tags(vg.meta.tags),
     vg_mda_count: mdas.length,
-    vg_mda_free: inUse.length ? Math.min(...inUse.map((m) => mdaFreeBytes(m.header, m.committed))) : 0,
+    vg_mda_free: inUse.length
+      ? Math.min(...inUse.map((m) => mdaFreeBytes(m.header, m.committed)))
+      : 0,
   };
 }
 
@@ -226,7 +252,10 @@ export function lvsFull(model: LvmModel, activation = new LvmActivation(model)):
 export function lvStruct(lv: LvmLv, activation: LvmActivation): GuestfsLvmLv {
   const vg = lv.vg;
   const m = lv.meta;
-  const opt = { active: (l: LvmLv) => activation.isActive(l), open: (l: LvmLv) => isOpen(l, activation) };
+  const opt = {
+    active: (l: LvmLv) => activation.isActive(l),
+    open: (l: LvmLv) => isOpen(l, activation),
+  };
   const snap = vg.view.snapshotOf(m.name);
   const thinOrigin = m.segments.find((s) => s.type === 'thin' && s.origin)?.origin;
   return {
@@ -315,7 +344,9 @@ export function dashed(id: string): string {
  * doubles dashes inside names), undefined if the device is not a listed LV.
  */
 export function lvCanonical(model: LvmModel, device: string): string | undefined {
-  const listed = new Map(model.lvs.filter((l) => l.listed).map((l) => [`/dev/${l.vg.name}/${l.name}`, l]));
+  const listed = new Map(
+    model.lvs.filter((l) => l.listed).map((l) => [`/dev/${l.vg.name}/${l.name}`, l]),
+  );
   if (listed.has(device)) return device;
   const m = /^\/dev\/mapper\/(.+)$/.exec(device);
   if (!m) return undefined;

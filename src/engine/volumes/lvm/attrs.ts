@@ -104,7 +104,13 @@ export interface AttrOptions {
   open: (lv: LvmLv) => boolean;
 }
 
-const ALLOC: Record<string, string> = { anywhere: 'a', contiguous: 'c', inherit: 'i', cling: 'l', normal: 'n' };
+const ALLOC: Record<string, string> = {
+  anywhere: 'a',
+  contiguous: 'c',
+  inherit: 'i',
+  cling: 'l',
+  normal: 'n',
+};
 
 /** lv_attr, ten characters. */
 export function lvAttr(vg: LvmVg, lv: LvmLv, opt: AttrOptions): string {
@@ -188,7 +194,11 @@ export function vgAttr(vg: LvmVg): string {
 export function pvAttr(pv: LvmPv): string {
   const s = pv.meta?.status ?? [];
   const vgExported = pv.vg?.meta.status.includes('EXPORTED') ?? false;
-  return [s.includes('ALLOCATABLE') ? 'a' : '-', vgExported ? 'x' : '-', pv.missing ? 'm' : '-'].join('');
+  return [
+    s.includes('ALLOCATABLE') ? 'a' : '-',
+    vgExported ? 'x' : '-',
+    pv.missing ? 'm' : '-',
+  ].join('');
 }
 
 /** Snapshots lvm2 counts in snap_count: thick (COW) snapshots. */

@@ -20,11 +20,13 @@ const SB_BYTES = 512;
  * the array has not been activated since lvcreate -an) has no offset yet: 0.
  */
 export function readDmRaidDataOffset(rmeta: BlockSource, name: string): number {
-  if (rmeta.size < SB_BYTES) throw corrupt(DM_RAID_STRUCTURE, 0, `${name} is smaller than a superblock`);
+  if (rmeta.size < SB_BYTES)
+    throw corrupt(DM_RAID_STRUCTURE, 0, `${name} is smaller than a superblock`);
   const b = new Bytes(rmeta.readAt(0, SB_BYTES), DM_RAID_STRUCTURE, 0);
   const magic = b.u32le(0);
   if (magic === 0) return 0;
-  if (magic !== DM_RAID_MAGIC) throw corrupt(DM_RAID_STRUCTURE, 0, `${name}: bad magic`, DM_RAID_MAGIC, magic);
+  if (magic !== DM_RAID_MAGIC)
+    throw corrupt(DM_RAID_STRUCTURE, 0, `${name}: bad magic`, DM_RAID_MAGIC, magic);
   if (!(b.u32le(4) & FEATURE_FLAG_SUPPORTS_V190)) return 0;
   if (b.u32le(60) & SB_FLAG_RESHAPE_ACTIVE) throw unsupported('dm-raid reshape in progress', name);
   return b.u64le(96, 'data_offset');

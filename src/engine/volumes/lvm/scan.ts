@@ -12,7 +12,13 @@ import { EngineError } from '../../errors.js';
 import type { MemberDevice, VolumeDevice } from '../types.js';
 import { parseConfigText } from './config-text.js';
 import { type PvLabel, readPvLabel } from './label.js';
-import { type MdaHeader, type RawLocn, TEXT_STRUCTURE, readMdaHeader, readMetadataText } from './mda.js';
+import {
+  type MdaHeader,
+  type RawLocn,
+  TEXT_STRUCTURE,
+  readMdaHeader,
+  readMetadataText,
+} from './mda.js';
 import { type LvMeta, type PvMeta, type VgMeta, readVgMetadata } from './vg-metadata.js';
 import { VgView } from './vg-view.js';
 
@@ -95,7 +101,10 @@ export function scanLvm(members: MemberDevice[]): LvmModel {
     if (dup) {
       // The same PV seen twice (a multipath disk, an md member and its array): lvm2 prefers
       // the md array over its components, otherwise the first.
-      problems.push({ device: device.name, error: new EngineError('EEXIST', `duplicate PV ${pv.id} on ${dup.name} and ${pv.name}`) });
+      problems.push({
+        device: device.name,
+        error: new EngineError('EEXIST', `duplicate PV ${pv.id} on ${dup.name} and ${pv.name}`),
+      });
       if (!(pv.name.startsWith('/dev/md') && !dup.name.startsWith('/dev/md'))) continue;
       found.splice(found.indexOf(dup), 1);
       for (let i = copies.length - 1; i >= 0; i--) if (copies[i]!.pv === dup) copies.splice(i, 1);
@@ -143,7 +152,11 @@ function readCopies(pv: LvmPv, problems: LvmProblem[]): Copy[] {
     try {
       const text = readMetadataText(pv.device!.source, mda.header, mda.committed);
       const origin = { structure: TEXT_STRUCTURE, offsetOf: text.offsetOf };
-      out.push({ vg: readVgMetadata(parseConfigText(text.bytes, origin), origin), pv, offset: text.offset });
+      out.push({
+        vg: readVgMetadata(parseConfigText(text.bytes, origin), origin),
+        pv,
+        offset: text.offset,
+      });
     } catch (e) {
       if (!(e instanceof EngineError)) throw e;
       problems.push({ device: pv.name, error: e });

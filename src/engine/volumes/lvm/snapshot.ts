@@ -42,12 +42,15 @@ export class SnapshotView implements BlockSource {
     const ex = (this.exceptions ??= this.readExceptions());
     const cb = this.chunkBytes;
     const out = new Uint8Array(length);
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const pos = offset + done;
       const chunk = Math.floor(pos / cb);
       const n = Math.min(length - done, cb - (pos % cb));
       const to = ex.get(chunk);
-      out.set(to === undefined ? this.origin.readAt(pos, n) : this.cow.readAt(to * cb + (pos % cb), n), done);
+      out.set(
+        to === undefined ? this.origin.readAt(pos, n) : this.cow.readAt(to * cb + (pos % cb), n),
+        done,
+      );
       done += n;
     }
     return out;
@@ -55,15 +58,29 @@ export class SnapshotView implements BlockSource {
 
   private readExceptions(): Map<number, number> {
     const cb = this.chunkBytes;
-    if (cb < 512 || this.cow.size < cb) throw corrupt(COW_STRUCTURE, 0, 'COW store smaller than one chunk', cb, this.cow.size);
+    if (cb < 512 || this.cow.size < cb)
+      throw corrupt(COW_STRUCTURE, 0, 'COW store smaller than one chunk', cb, this.cow.size);
     const h = new Bytes(this.cow.readAt(0, 16), COW_STRUCTURE, 0);
     const map = new Map<number, number>();
     // A header never written (magic 0) is a new snapshot with no exceptions yet.
     if (h.u32le(0) === 0) return map;
-    if (h.u32le(0) !== SNAP_MAGIC) throw corrupt(COW_STRUCTURE, 0, 'bad magic', SNAP_MAGIC, h.u32le(0));
-    if (h.u32le(4) === 0) throw new EngineError('io', `${this.name}: snapshot is invalid (it overflowed or was dropped)`);
-    if (h.u32le(8) !== DISK_VERSION) throw corrupt(COW_STRUCTURE, 8, 'version', DISK_VERSION, h.u32le(8));
-    if (h.u32le(12) * 512 !== cb) throw corrupt(COW_STRUCTURE, 12, 'chunk_size differs from the LVM metadata', cb / 512, h.u32le(12));
+    if (h.u32le(0) !== SNAP_MAGIC)
+      throw corrupt(COW_STRUCTURE, 0, 'bad magic', SNAP_MAGIC, h.u32le(0));
+    if (h.u32le(4) === 0)
+      throw new EngineError(
+        'io',
+        `${this.name}: snapshot is invalid (it overflowed or was dropped)`,
+      );
+    if (h.u32le(8) !== DISK_VERSION)
+      throw corrupt(COW_STRUCTURE, 8, 'version', DISK_VERSION, h.u32le(8));
+    if (h.u32le(12) * 512 !== cb)
+      throw corrupt(
+        COW_STRUCTURE,
+        12,
+        'chunk_size differs from the LVM metadata',
+        cb / 512,
+        h.u32le(12),
+      );
     const perArea = cb / EXCEPTION_SIZE;
     const totalChunks = Math.floor(this.cow.size / cb);
     const originChunks = Math.ceil(this.origin.size / cb);
@@ -76,7 +93,13 @@ export class SnapshotView implements BlockSource {
         const newChunk = b.u64le(i * EXCEPTION_SIZE + 8, 'new_chunk');
         if (newChunk === 0) return map;
         if (newChunk >= totalChunks || oldChunk >= originChunks) {
-          throw corrupt(EXCEPTION_STRUCTURE, b.base + i * EXCEPTION_SIZE, 'exception outside the origin or COW store', `< ${totalChunks}`, newChunk);
+          throw corrupt(
+            EXCEPTION_STRUCTURE,
+            b.base + i * EXCEPTION_SIZE,
+            'exception outside the origin or COW store',
+            `< ${totalChunks}`,
+            newChunk,
+          );
         }
         map.set(oldChunk, newChunk);
         checkedAlloc(EXCEPTION_STRUCTURE, b.base, map.size, MAX_EXCEPTIONS, 'MAX_EXCEPTIONS');

@@ -61,24 +61,40 @@ export class BtreeReader {
   private load(block: number): BtreeNode {
     const at = block * METADATA_BLOCK_BYTES;
     if (block >= this.nrBlocks || at + METADATA_BLOCK_BYTES > this.meta.size) {
-      throw corrupt(BTREE_STRUCTURE, at, 'node block outside the metadata device', this.nrBlocks, block);
+      throw corrupt(
+        BTREE_STRUCTURE,
+        at,
+        'node block outside the metadata device',
+        this.nrBlocks,
+        block,
+      );
     }
     const b = new Bytes(this.meta.readAt(at, METADATA_BLOCK_BYTES), BTREE_STRUCTURE, at);
     const csum = dmChecksum(b.raw(4, METADATA_BLOCK_BYTES - 4), BTREE_CSUM_XOR);
-    if (b.u32le(0) !== csum) throw corrupt(BTREE_STRUCTURE, at, 'checksum mismatch', csum, b.u32le(0));
+    if (b.u32le(0) !== csum)
+      throw corrupt(BTREE_STRUCTURE, at, 'checksum mismatch', csum, b.u32le(0));
     const flags = b.u32le(4);
-    if (flags !== INTERNAL_NODE && flags !== LEAF_NODE) throw corrupt(BTREE_STRUCTURE, at + 4, 'flags', '1 or 2', flags);
-    if (b.u64leBig(8) !== BigInt(block)) throw corrupt(BTREE_STRUCTURE, at + 8, 'blocknr', block, b.u64leBig(8));
+    if (flags !== INTERNAL_NODE && flags !== LEAF_NODE)
+      throw corrupt(BTREE_STRUCTURE, at + 4, 'flags', '1 or 2', flags);
+    if (b.u64leBig(8) !== BigInt(block))
+      throw corrupt(BTREE_STRUCTURE, at + 8, 'blocknr', block, b.u64leBig(8));
     const nr = b.u32le(16);
     const max = b.u32le(20);
     const valueSize = b.u32le(24);
     if (valueSize === 0 || HEADER + max * (8 + valueSize) > METADATA_BLOCK_BYTES || nr > max) {
-      throw corrupt(BTREE_STRUCTURE, at + 16, 'entry counts do not fit the node', `nr <= max, fits ${METADATA_BLOCK_BYTES}`, `nr ${nr} max ${max} value_size ${valueSize}`);
+      throw corrupt(
+        BTREE_STRUCTURE,
+        at + 16,
+        'entry counts do not fit the node',
+        `nr <= max, fits ${METADATA_BLOCK_BYTES}`,
+        `nr ${nr} max ${max} value_size ${valueSize}`,
+      );
     }
     const keys: bigint[] = [];
     for (let i = 0; i < nr; i++) {
       const k = b.u64leBig(HEADER + 8 * i);
-      if (i > 0 && k <= keys[i - 1]!) throw corrupt(BTREE_STRUCTURE, at + HEADER + 8 * i, 'keys out of order');
+      if (i > 0 && k <= keys[i - 1]!)
+        throw corrupt(BTREE_STRUCTURE, at + HEADER + 8 * i, 'keys out of order');
       keys.push(k);
     }
     const values = b.sub(HEADER + 8 * max, nr * valueSize);
@@ -93,14 +109,25 @@ export class BtreeReader {
       const i = lowerBound(n.keys, key);
       if (n.internal) {
         if (i < 0) return undefined;
-        if (n.valueSize !== 8) throw corrupt(BTREE_STRUCTURE, block * METADATA_BLOCK_BYTES + 24, 'internal value_size', 8, n.valueSize);
+        if (n.valueSize !== 8)
+          throw corrupt(
+            BTREE_STRUCTURE,
+            block * METADATA_BLOCK_BYTES + 24,
+            'internal value_size',
+            8,
+            n.valueSize,
+          );
         block = n.values.u64le(8 * i, 'child block');
         continue;
       }
       if (i < 0 || n.keys[i] !== key) return undefined;
       return n.values.sub(i * n.valueSize, n.valueSize);
     }
-    throw corrupt(BTREE_STRUCTURE, root * METADATA_BLOCK_BYTES, `btree deeper than ${MAX_DEPTH} levels (a cycle?)`);
+    throw corrupt(
+      BTREE_STRUCTURE,
+      root * METADATA_BLOCK_BYTES,
+      `btree deeper than ${MAX_DEPTH} levels (a cycle?)`,
+    );
   }
 }
 

@@ -29,13 +29,15 @@ export interface ThinSuperblock {
 }
 
 export function readThinSuperblock(meta: BlockSource): ThinSuperblock {
-  if (meta.size < METADATA_BLOCK_BYTES) throw corrupt(THIN_SB_STRUCTURE, 0, 'metadata device smaller than one block');
+  if (meta.size < METADATA_BLOCK_BYTES)
+    throw corrupt(THIN_SB_STRUCTURE, 0, 'metadata device smaller than one block');
   const b = new Bytes(meta.readAt(0, METADATA_BLOCK_BYTES), THIN_SB_STRUCTURE, 0);
   if (b.u64leBig(32) !== THIN_SUPERBLOCK_MAGIC) {
     throw corrupt(THIN_SB_STRUCTURE, 32, 'bad magic', THIN_SUPERBLOCK_MAGIC, b.u64leBig(32));
   }
   const csum = dmChecksum(b.raw(4, METADATA_BLOCK_BYTES - 4), SUPERBLOCK_CSUM_XOR);
-  if (b.u32le(0) !== csum) throw corrupt(THIN_SB_STRUCTURE, 0, 'checksum mismatch', csum, b.u32le(0));
+  if (b.u32le(0) !== csum)
+    throw corrupt(THIN_SB_STRUCTURE, 0, 'checksum mismatch', csum, b.u32le(0));
   if (b.u64leBig(8) !== 0n) throw corrupt(THIN_SB_STRUCTURE, 8, 'blocknr', 0, b.u64leBig(8));
   const version = b.u32le(40);
   if (version < 1 || version > 2) throw unsupported(`thin-pool metadata version ${version}`);
@@ -43,7 +45,13 @@ export function readThinSuperblock(meta: BlockSource): ThinSuperblock {
   if (incompat !== 0) throw unsupported(`thin-pool incompat_flags 0x${incompat.toString(16)}`);
   const blockSectors = b.u32le(340);
   if (blockSectors !== METADATA_BLOCK_SECTORS) {
-    throw corrupt(THIN_SB_STRUCTURE, 340, 'metadata_block_size', METADATA_BLOCK_SECTORS, blockSectors);
+    throw corrupt(
+      THIN_SB_STRUCTURE,
+      340,
+      'metadata_block_size',
+      METADATA_BLOCK_SECTORS,
+      blockSectors,
+    );
   }
   return {
     version,
@@ -72,7 +80,13 @@ export class ThinPool {
       const sb = readThinSuperblock(this.meta);
       // dm-thin refuses a table whose block size differs from the superblock's.
       if (sb.dataBlockSize !== this.chunkSectors || sb.dataBlockSize === 0) {
-        throw corrupt(THIN_SB_STRUCTURE, 336, `data_block_size differs from ${this.name}'s chunk_size`, this.chunkSectors, sb.dataBlockSize);
+        throw corrupt(
+          THIN_SB_STRUCTURE,
+          336,
+          `data_block_size differs from ${this.name}'s chunk_size`,
+          this.chunkSectors,
+          sb.dataBlockSize,
+        );
       }
       this.tree = new BtreeReader(this.meta, sb.metadataBlocks);
       this.sb = sb;
@@ -88,7 +102,8 @@ export class ThinPool {
   deviceRoot(id: number): number {
     const { sb, tree } = this.open();
     const v = tree.lookup(sb.dataMappingRoot, BigInt(id));
-    if (!v) throw errno('ENOENT', `${this.name} device ${id}`, 'thin device id not in the pool metadata');
+    if (!v)
+      throw errno('ENOENT', `${this.name} device ${id}`, 'thin device id not in the pool metadata');
     return v.u64le(0, 'device tree root');
   }
 
@@ -98,7 +113,13 @@ export class ThinPool {
     if (!v) return undefined;
     const block = Number(v.u64leBig(0) >> 24n);
     if ((block + 1) * this.blockBytes > this.data.size) {
-      throw corrupt('thin-pool mapping', v.base, `data block ${block} past the end of the pool data`, this.data.size, (block + 1) * this.blockBytes);
+      throw corrupt(
+        'thin-pool mapping',
+        v.base,
+        `data block ${block} past the end of the pool data`,
+        this.data.size,
+        (block + 1) * this.blockBytes,
+      );
     }
     return block;
   }
@@ -122,7 +143,7 @@ export class ThinVolume {
     this.root ??= this.pool.deviceRoot(this.id);
     const bb = this.pool.blockBytes;
     const out = new Uint8Array(length);
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const pos = offset + done;
       const vblock = Math.floor(pos / bb);
       const inBlock = pos % bb;

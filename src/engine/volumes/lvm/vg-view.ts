@@ -77,13 +77,17 @@ export class VgView {
   isVisible(lv: LvMeta): boolean {
     if (lv.segments.some((s) => s.type === 'snapshot')) return false;
     if (this.snapshotOf(lv.name)) {
-      return this.vg.meta.lvs.some((l) => l.status.includes('VISIBLE') && l.segments.some((s) => s.cowStore === lv.name));
+      return this.vg.meta.lvs.some(
+        (l) => l.status.includes('VISIBLE') && l.segments.some((s) => s.cowStore === lv.name),
+      );
     }
     return lv.status.includes('VISIBLE');
   }
 
   isPool(lv: LvMeta): boolean {
-    return lv.segments.some((s) => s.type === 'thin-pool' || s.type === 'cache-pool' || s.type === 'vdo-pool');
+    return lv.segments.some(
+      (s) => s.type === 'thin-pool' || s.type === 'cache-pool' || s.type === 'vdo-pool',
+    );
   }
 
   lvEntry(meta: LvMeta): LvmLv {
@@ -97,7 +101,9 @@ export class VgView {
   /** Size of what /dev/VG/LV shows: a snapshot shows its origin's size. */
   deviceSize(meta: LvMeta): number {
     const snap = this.snapshotOf(meta.name);
-    return snap ? this.lv(snap.origin!).extents * this.extentBytes : meta.extents * this.extentBytes;
+    return snap
+      ? this.lv(snap.origin!).extents * this.extentBytes
+      : meta.extents * this.extentBytes;
   }
 
   private device(meta: LvMeta): VolumeDevice {
@@ -145,7 +151,12 @@ export class VgView {
 
   private snapshotSource(seg: SegMeta): BlockSource {
     const origin = this.lvSource(seg.origin!);
-    return new SnapshotView(origin, this.lvSource(seg.cowStore!), seg.chunkSize, `/dev/${this.vg.name}/${seg.cowStore}`);
+    return new SnapshotView(
+      origin,
+      this.lvSource(seg.cowStore!),
+      seg.chunkSize,
+      `/dev/${this.vg.name}/${seg.cowStore}`,
+    );
   }
 
   /** The PVs an LV's data lies on, through its sub-LVs and thin pool. */
@@ -211,7 +222,13 @@ export class VgView {
     const at = pv.meta!.peStart * 512 + start * eb;
     const src = pv.device.source;
     if (at + count * eb > src.size) {
-      throw corrupt(PV_STRUCTURE, at, `extents ${start}..${start + count - 1} of ${pv.name} lie past the end of the device`, src.size, at + count * eb);
+      throw corrupt(
+        PV_STRUCTURE,
+        at,
+        `extents ${start}..${start + count - 1} of ${pv.name} lie past the end of the device`,
+        src.size,
+        at + count * eb,
+      );
     }
     return slice(src, at, count * eb, `${pv.name}[extents ${start}+${count}]`);
   }
@@ -225,7 +242,7 @@ export class VgView {
     // dm-stripe: chunk c of the segment is chunk floor(c / n) of stripe c mod n.
     return (offset, length) => {
       const out = new Uint8Array(length);
-      for (let done = 0; done < length; ) {
+      for (let done = 0; done < length;) {
         const pos = offset + done;
         const c = Math.floor(pos / chunk);
         const k = Math.min(length - done, chunk - (pos % chunk));
@@ -254,7 +271,9 @@ export class VgView {
 
   /** Per-image data offsets from the rmeta sub-LVs' dm-raid superblocks. */
   private dataOffsets(seg: SegMeta): number[] {
-    return seg.metaLvs.map((m) => (m && !this.touchesMissing(m) ? readDmRaidDataOffset(this.lvSource(m), m) * 512 : 0));
+    return seg.metaLvs.map((m) =>
+      m && !this.touchesMissing(m) ? readDmRaidDataOffset(this.lvSource(m), m) * 512 : 0,
+    );
   }
 
   private imageBytes(seg: SegMeta, dataImages: number): number {
@@ -265,8 +284,15 @@ export class VgView {
     const n = seg.areas.length;
     const bytes = this.imageBytes(seg, n);
     const legs = this.legs(seg, bytes, this.dataOffsets(seg));
-    if (legs.some((l) => !l)) throw errno('ENOENT', `/dev/${this.vg.name}/${lv.name}`, 'raid0 image on a missing PV');
-    const r = new Raid0Reader(legs as BlockSource[], legs.map(() => bytes), seg.stripeSize * 512, 0, lv.name);
+    if (legs.some((l) => !l))
+      throw errno('ENOENT', `/dev/${this.vg.name}/${lv.name}`, 'raid0 image on a missing PV');
+    const r = new Raid0Reader(
+      legs as BlockSource[],
+      legs.map(() => bytes),
+      seg.stripeSize * 512,
+      0,
+      lv.name,
+    );
     return (o, l) => r.read(o, l);
   }
 
@@ -283,8 +309,17 @@ export class VgView {
     const p = RAID_PARITY[seg.type]!;
     const n = seg.areas.length;
     const bytes = this.imageBytes(seg, n - (p.level === 6 ? 2 : 1));
-    const geom = { level: p.level, algorithm: p.algorithm, disks: n, chunkBytes: seg.stripeSize * 512 };
-    const r = new ParityReader(geom, this.legs(seg, bytes, this.dataOffsets(seg)), `/dev/${this.vg.name}/${lv.name}`);
+    const geom = {
+      level: p.level,
+      algorithm: p.algorithm,
+      disks: n,
+      chunkBytes: seg.stripeSize * 512,
+    };
+    const r = new ParityReader(
+      geom,
+      this.legs(seg, bytes, this.dataOffsets(seg)),
+      `/dev/${this.vg.name}/${lv.name}`,
+    );
     return (o, l) => r.read(o, l);
   }
 
@@ -293,8 +328,14 @@ export class VgView {
     let pool = this.pools.get(poolName);
     if (!pool) {
       const ps = this.lv(poolName).segments[0]!;
-      if (ps.type !== 'thin-pool') throw corrupt('LVM2 metadata', 0, `thin_pool ${poolName} is not a thin-pool`);
-      pool = new ThinPool(this.lvSource(ps.poolMetadataLv!), this.lvSource(ps.poolDataLv!), ps.chunkSize, `${this.vg.name}/${poolName}`);
+      if (ps.type !== 'thin-pool')
+        throw corrupt('LVM2 metadata', 0, `thin_pool ${poolName} is not a thin-pool`);
+      pool = new ThinPool(
+        this.lvSource(ps.poolMetadataLv!),
+        this.lvSource(ps.poolDataLv!),
+        ps.chunkSize,
+        `${this.vg.name}/${poolName}`,
+      );
       this.pools.set(poolName, pool);
     }
     const ext = seg.externalOrigin ? this.lvSource(seg.externalOrigin) : undefined;
@@ -325,7 +366,11 @@ function lazyRead(open: () => Read): Read {
 }
 
 /** Pieces laid end to end (an LV's segments). */
-function concatSource(name: string, size: number, pieces: { start: number; size: number; read: Read }[]): BlockSource {
+function concatSource(
+  name: string,
+  size: number,
+  pieces: { start: number; size: number; read: Read }[],
+): BlockSource {
   const src: BlockSource = {
     size,
     name,
