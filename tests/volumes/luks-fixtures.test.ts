@@ -102,6 +102,17 @@ describe.each(NAMES)('%s', (name) => {
     }
   });
 
+  test('unlockAsync (WebCrypto PBKDF2) opens the same keyslots to the same plaintext', async () => {
+    const e = expected[name]!;
+    const c = LuksContainer.open(load(name));
+    for (const key of e.keys) {
+      const v = await c.unlockAsync(keyBytes(key));
+      expect(v.keyslot).toBe(key.keyslot);
+      expect(sha256(v.readAt(0, v.size))).toBe(e.plain_sha256);
+    }
+    await expect(c.unlockAsync('not the passphrase')).rejects.toMatchObject({ kind: 'locked' });
+  });
+
   test('a wrong passphrase is locked, in every keyslot and in a named one', () => {
     const e = expected[name]!;
     const c = LuksContainer.open(load(name));

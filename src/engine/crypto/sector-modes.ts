@@ -6,7 +6,7 @@
 // block, little-endian GF(2^128) with x^128 + x^7 + x^2 + x + 1); NIST SP 800-38A (CBC).
 
 import type { BlockCipher } from './block-cipher.js';
-import { BLOCK, xorWords } from './blocks.js';
+import { BLOCK } from './blocks.js';
 
 /** Word view of a buffer the caller allocated aligned (an internal invariant). */
 export function alignedWords(b: Uint8Array): Uint32Array {
@@ -14,28 +14,23 @@ export function alignedWords(b: Uint8Array): Uint32Array {
   return new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2);
 }
 
-/** The XTS tweak of every block of the run: E_K2(IV of its sector) times alpha^j. */
-function xtsTweaks(
-  k2: BlockCipher,
-  ivs: Uint8Array,
-  sectorSize: number,
-  total: number,
-): Uint32Array {
-  const first = new Uint8Array(ivs.length);
-  k2.encrypt(ivs, first);
-  const t0 = alignedWords(first);
-  const t = new Uint32Array(total >>> 2);
+/**
+ * XORs every block of the run with its XTS tweak: the sector's E_K2(IV) (in `first`),
+ * multiplied by alpha once per block. Called before and after the one ECB call of the
+ * run; recomputing the tweaks is cheaper than storing a run-sized tweak array.
+ */
+function xorTweaks(d: Uint32Array, first: Uint32Array, sectorSize: number): void {
   const wordsPerSector = sectorSize >>> 2;
-  for (let s = 0, o = 0; s < t0.length >>> 2; s++) {
-    let w0 = t0[4 * s]!;
-    let w1 = t0[4 * s + 1]!;
-    let w2 = t0[4 * s + 2]!;
-    let w3 = t0[4 * s + 3]!;
+  for (let s = 0, o = 0; o < d.length; s++) {
+    let w0 = first[4 * s]!;
+    let w1 = first[4 * s + 1]!;
+    let w2 = first[4 * s + 2]!;
+    let w3 = first[4 * s + 3]!;
     for (const end = o + wordsPerSector; o < end; o += 4) {
-      t[o] = w0;
-      t[o + 1] = w1;
-      t[o + 2] = w2;
-      t[o + 3] = w3;
+      d[o]! ^= w0;
+      d[o + 1]! ^= w1;
+      d[o + 2]! ^= w2;
+      d[o + 3]! ^= w3;
       // Multiply by alpha: a 128-bit little-endian shift left, reduced by 0x87.
       const carry = w3 >>> 31;
       w3 = (w3 << 1) | (w2 >>> 31);
@@ -44,12 +39,28 @@ function xtsTweaks(
       w0 = (w0 << 1) ^ (carry * 0x87);
     }
   }
-  return t;
 }
 
 export interface XtsKeys {
   data: BlockCipher;
   tweak: BlockCipher;
+}
+
+function xts(
+  k: XtsKeys,
+  data: Uint8Array,
+  ivs: Uint8Array,
+  sectorSize: number,
+  decrypt: boolean,
+): void {
+  const first = new Uint8Array(ivs.length);
+  k.tweak.encrypt(ivs, first);
+  const t = alignedWords(first);
+  const d = alignedWords(data);
+  xorTweaks(d, t, sectorSize);
+  if (decrypt) k.data.decrypt(data, data);
+  else k.data.encrypt(data, data);
+  xorTweaks(d, t, sectorSize);
 }
 
 export function xtsDecrypt(
@@ -58,11 +69,7 @@ export function xtsDecrypt(
   ivs: Uint8Array,
   sectorSize: number,
 ): void {
-  const t = xtsTweaks(k.tweak, ivs, sectorSize, data.length);
-  const d = alignedWords(data);
-  xorWords(d, t);
-  k.data.decrypt(data, data);
-  xorWords(d, t);
+  xts(k, data, ivs, sectorSize, true);
 }
 
 export function xtsEncrypt(
@@ -71,11 +78,7 @@ export function xtsEncrypt(
   ivs: Uint8Array,
   sectorSize: number,
 ): void {
-  const t = xtsTweaks(k.tweak, ivs, sectorSize, data.length);
-  const d = alignedWords(data);
-  xorWords(d, t);
-  k.data.encrypt(data, data);
-  xorWords(d, t);
+  xts(k, data, ivs, sectorSize, false);
 }
 
 /** CBC decryption of a run: one ECB call, then each block XORed with the ciphertext

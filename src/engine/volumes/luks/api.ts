@@ -98,6 +98,22 @@ export class LuksMappings {
 
   /** cryptsetup_open (and luks_open, luks_open_ro with readonly). */
   open(req: OpenRequest): VolumeDevice {
+    const container = this.#check(req);
+    return this.#add(req, container.unlock(req.key, { ...req.unlock, readonly: !!req.readonly }));
+  }
+
+  /** The same with WebCrypto's native PBKDF2 (LuksContainer.unlockAsync), for async callers. */
+  async openAsync(req: OpenRequest): Promise<VolumeDevice> {
+    const container = this.#check(req);
+    const volume = await container.unlockAsync(req.key, {
+      ...req.unlock,
+      readonly: !!req.readonly,
+    });
+    return this.#add(req, volume);
+  }
+
+  /** Everything cryptsetup checks before it asks for a key. */
+  #check(req: OpenRequest): LuksContainer {
     validateMapname(req.mapname);
     if (req.crypttype !== undefined && req.crypttype !== 'luks') {
       throw req.crypttype === 'bitlk'
@@ -111,8 +127,13 @@ export class LuksMappings {
         throw errno('EINVAL', req.device.name, `already in use by ${m.device.name}`);
       }
     }
-    const container = openContainer(req.device.name, req.device.source);
-    const volume = container.unlock(req.key, { ...req.unlock, readonly: !!req.readonly });
+    return openContainer(req.device.name, req.device.source);
+  }
+
+  #add(req: OpenRequest, volume: LuksVolume): VolumeDevice {
+    // An async unlock may have raced another open of the same name.
+    if (this.#open.has(req.mapname))
+      throw errno('EEXIST', MAPPER + req.mapname, 'device already exists');
     const device = volume.device(req.mapname, req.device);
     this.#open.set(req.mapname, { device, volume, underlying: req.device.name });
     return device;

@@ -7,9 +7,8 @@
 // order: high before normal, "ignore" only when asked for by number).
 
 import { EngineError, unsupported } from '../../errors.js';
-import { argon2 } from '../../crypto/argon2.js';
 import { getHash, type HashAlgorithm } from '../../crypto/hash.js';
-import { pbkdf2 } from '../../crypto/pbkdf2.js';
+import type { KdfRequest, KdfSteps } from '../../crypto/kdf.js';
 import { toHex } from '../../io/bytes.js';
 import type { BlockSource } from '../../io/block-source.js';
 import { afMerge } from './af-splitter.js';
@@ -60,12 +59,31 @@ function keyMaterial(
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => toHex(a) === toHex(b);
 
-export function unlockLuks1(
+/** PBKDF2 as a request of the unlock procedure. */
+const pbkdf2Request = (
+  hash: HashAlgorithm,
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  length: number,
+  onProgress?: (f: number) => void,
+): KdfRequest => ({
+  kind: 'pbkdf2',
+  hash,
+  password,
+  salt,
+  iterations,
+  length,
+  ...(onProgress ? { onProgress } : {}),
+});
+
+/** The LUKS1 unlock procedure (run it with runSync or runAsync from crypto/kdf.ts). */
+export function* unlockLuks1(
   src: BlockSource,
   hdr: Luks1Header,
   passphrase: Uint8Array,
   opts: UnlockOptions = {},
-): Unlocked {
+): KdfSteps<Unlocked> {
   if (hdr.spec instanceof Error) throw hdr.spec;
   const spec = hdr.spec;
   const hash = getHash(hdr.hashSpec);
@@ -76,16 +94,19 @@ export function unlockLuks1(
     if (!ks.active || (opts.keyslot !== undefined && ks.index !== opts.keyslot)) continue;
     const progress =
       opts.onProgress && ((f: number) => opts.onProgress!({ keyslot: ks.index, fraction: f }));
-    const slotKey = pbkdf2(hash, passphrase, ks.salt, ks.iterations, hdr.keyBytes, progress);
-    const material = keyMaterial(
-      src,
-      ks.keyMaterialOffset * SECTOR,
-      materialSectors(hdr.keyBytes, ks.stripes) * SECTOR,
-      spec,
-      slotKey,
+    const slotKey = yield pbkdf2Request(
+      hash,
+      passphrase,
+      ks.salt,
+      ks.iterations,
+      hdr.keyBytes,
+      progress,
     );
+    const bytes = materialSectors(hdr.keyBytes, ks.stripes) * SECTOR;
+    const material = keyMaterial(src, ks.keyMaterialOffset * SECTOR, bytes, spec, slotKey);
     const candidate = afMerge(material, hdr.keyBytes, ks.stripes, hash);
-    const digest = pbkdf2(
+    material.fill(0);
+    const digest = yield pbkdf2Request(
       hash,
       candidate,
       hdr.mkDigestSalt,
@@ -93,35 +114,36 @@ export function unlockLuks1(
       hdr.mkDigest.length,
     );
     if (sameBytes(digest, hdr.mkDigest)) return { key: candidate, keyslot: ks.index };
+    candidate.fill(0);
   }
   throw noKey();
 }
 
-function deriveLuks2(
+/** The keyslot's KDF as a request; other KDFs ("argon2" of early LUKS2, scrypt) are unsupported. */
+function kdfRequest(
   ks: Luks2Keyslot,
   passphrase: Uint8Array,
   progress?: (f: number) => void,
-): Uint8Array {
+): KdfRequest {
   const kdf = ks.kdf;
-  if (kdf.type === 'pbkdf2') {
-    return pbkdf2(
-      getHash(kdf.hash),
-      passphrase,
-      kdf.salt,
-      kdf.iterations,
-      ks.area.keySize,
-      progress,
-    );
-  }
+  const len = ks.area.keySize;
+  if (kdf.type === 'pbkdf2')
+    return pbkdf2Request(getHash(kdf.hash), passphrase, kdf.salt, kdf.iterations, len, progress);
   if (kdf.type === 'other') throw unsupported(`LUKS2 kdf ${kdf.name}`);
   const params = {
     type: kdf.type,
     time: kdf.time,
     memoryKiB: kdf.memory,
     parallelism: kdf.cpus,
-    outLen: ks.area.keySize,
+    outLen: len,
   };
-  return argon2(params, passphrase, kdf.salt, progress);
+  return {
+    kind: 'argon2',
+    params,
+    password: passphrase,
+    salt: kdf.salt,
+    ...(progress ? { onProgress: progress } : {}),
+  };
 }
 
 /** Keyslots that can unlock `segment`, in the order cryptsetup tries them. */
@@ -139,14 +161,14 @@ function candidates(hdr: Luks2Header, segment: Luks2Segment, wanted?: number): L
   return [...usable.filter((k) => k.priority === 2), ...usable.filter((k) => k.priority === 1)];
 }
 
-function tryLuks2Slot(
+function* tryLuks2Slot(
   src: BlockSource,
   hdr: Luks2Header,
   ks: Luks2Keyslot,
   segment: Luks2Segment,
   passphrase: Uint8Array,
   opts: UnlockOptions,
-): Uint8Array | undefined {
+): KdfSteps<Uint8Array | undefined> {
   const where = `LUKS2 keyslot ${ks.id}`;
   const jsonOffset = hdr.offset + 4096;
   const areaSpec = parseCipherSpec(ks.area.encryption);
@@ -155,29 +177,38 @@ function tryLuks2Slot(
   const afHash: HashAlgorithm = getHash(ks.af.hash);
   const progress =
     opts.onProgress && ((f: number) => opts.onProgress!({ keyslot: ks.id, fraction: f }));
-  const slotKey = deriveLuks2(ks, passphrase, progress);
+  const slotKey = yield kdfRequest(ks, passphrase, progress);
   const material = keyMaterial(src, ks.area.offset, ks.keySize * ks.af.stripes, areaSpec, slotKey);
   const candidate = afMerge(material, ks.keySize, ks.af.stripes, afHash);
+  material.fill(0);
   for (const d of hdr.metadata.digests) {
     if (!d.keyslots.includes(ks.id) || !d.segments.includes(segment.id)) continue;
     if (d.type !== 'pbkdf2') throw unsupported(`LUKS2 digest ${d.type}`);
-    const check = pbkdf2(getHash(d.hash), candidate, d.salt, d.iterations, d.digest.length);
+    const check = yield pbkdf2Request(
+      getHash(d.hash),
+      candidate,
+      d.salt,
+      d.iterations,
+      d.digest.length,
+    );
     if (sameBytes(check, d.digest)) return candidate;
   }
+  candidate.fill(0);
   return undefined;
 }
 
-export function unlockLuks2(
+/** The LUKS2 unlock procedure (run it with runSync or runAsync from crypto/kdf.ts). */
+export function* unlockLuks2(
   src: BlockSource,
   hdr: Luks2Header,
   segment: Luks2Segment,
   passphrase: Uint8Array,
   opts: UnlockOptions = {},
-): Unlocked {
+): KdfSteps<Unlocked> {
   let refusal: EngineError | undefined;
   for (const ks of candidates(hdr, segment, opts.keyslot)) {
     try {
-      const key = tryLuks2Slot(src, hdr, ks, segment, passphrase, opts);
+      const key = yield* tryLuks2Slot(src, hdr, ks, segment, passphrase, opts);
       if (key) return { key, keyslot: ks.id };
     } catch (e) {
       // A keyslot we cannot use (unknown KDF, cipher) must not hide one we can.

@@ -15,7 +15,8 @@ import { Bytes, toHex } from '../../io/bytes.js';
 import type { MemberDevice, VolumeDevice } from '../types.js';
 import { checkKeyBytes, parseCipherSpec, type CipherSpec } from './cipher-spec.js';
 import { CryptSource } from './crypt-source.js';
-import { unlockLuks1, unlockLuks2, type UnlockOptions } from './keyslot.js';
+import { runAsync, runSync, type KdfSteps } from '../../crypto/kdf.js';
+import { unlockLuks1, unlockLuks2, type Unlocked, type UnlockOptions } from './keyslot.js';
 import { SECTOR } from './limits.js';
 import { LUKS_MAGIC, readLuks1, type Luks1Header } from './luks1-header.js';
 import { readLuks2, type Luks2Header } from './luks2-header.js';
@@ -191,20 +192,37 @@ export class LuksContainer {
 
   /**
    * Unlocks with a passphrase (or key file contents) and returns the decrypted volume.
-   * Wrong passphrase: EngineError 'locked'. Synchronous; call prepareLuks() first when a
-   * keyslot may use Whirlpool (LUKS1 hash) or for the fastest Argon2 start.
+   * Wrong passphrase: EngineError 'locked'. Synchronous (PBKDF2 and Argon2 in this
+   * engine); call prepareLuks() first when a keyslot may use Whirlpool or SM3.
    */
   unlock(
     passphrase: Uint8Array | string,
     opts: UnlockOptions & { readonly?: boolean } = {},
   ): LuksVolume {
-    const spec = this.#data.spec;
-    if (spec instanceof Error) throw spec;
+    return this.#volume(runSync(this.#steps(passphrase, opts)), opts);
+  }
+
+  /**
+   * The same, with PBKDF2 done by WebCrypto (native code: several times faster than the
+   * synchronous path, for the worker's async API).
+   */
+  async unlockAsync(
+    passphrase: Uint8Array | string,
+    opts: UnlockOptions & { readonly?: boolean } = {},
+  ): Promise<LuksVolume> {
+    return this.#volume(await runAsync(this.#steps(passphrase, opts)), opts);
+  }
+
+  #steps(passphrase: Uint8Array | string, opts: UnlockOptions): KdfSteps<Unlocked> {
+    if (this.#data.spec instanceof Error) throw this.#data.spec;
     const pass = typeof passphrase === 'string' ? new TextEncoder().encode(passphrase) : passphrase;
-    const { key, keyslot } = this.#luks1
+    return this.#luks1
       ? unlockLuks1(this.#src, this.#luks1, pass, opts)
       : unlockLuks2(this.#src, this.#luks2!.hdr, this.#luks2!.seg, pass, opts);
-    const cipher = createSectorCipher(spec, key, this.#data.sectorSize);
+  }
+
+  #volume({ key, keyslot }: Unlocked, opts: { readonly?: boolean }): LuksVolume {
+    const cipher = createSectorCipher(this.#data.spec as CipherSpec, key, this.#data.sectorSize);
     key.fill(0); // the cipher holds its own expanded copies
     const payload = slice(this.#src, this.#data.offset, this.#data.size, `${this.name}[payload]`);
     const source = new CryptSource(
