@@ -427,6 +427,18 @@ describe('LUKS2 JSON fields (both copies rewritten)', () => {
     expect(c.unlock(PASS, { keyslot: 0 }).keyslot).toBe(0);
   });
 
+  test('iv_tweak is added to the IV sector number (checked with OpenSSL)', () => {
+    const e = expectedOf('luks2-xts512');
+    const img = new Luks2Image('luks2-xts512').edit((j) => (j.segments['0'].iv_tweak = '1000'));
+    const v = img.open().unlock(PASS);
+    const iv = Buffer.alloc(16);
+    iv.writeBigUInt64LE(1000n + 3n);
+    const d = crypto.createDecipheriv('aes-256-xts', Buffer.from(e.volume_key, 'hex'), iv);
+    const ct = img.b.subarray(e.payload_offset + 3 * 512, e.payload_offset + 4 * 512);
+    const want = Buffer.concat([d.update(ct), d.final()]);
+    expect(Buffer.from(v.readAt(3 * 512, 512)).equals(want)).toBe(true);
+  });
+
   test('a damaged keyslot area loses that keyslot only', () => {
     const img = new Luks2Image('luks2-xts512');
     const area = Number(img.json().keyslots['0'].area.offset);

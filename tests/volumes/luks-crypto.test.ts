@@ -8,6 +8,7 @@ import { createBlockCipher } from '../../src/engine/crypto/block-cipher.js';
 import { getHash, prepareCrypto } from '../../src/engine/crypto/hash.js';
 import { pbkdf2 } from '../../src/engine/crypto/pbkdf2.js';
 import { LrwKeys, lrwDecrypt, lrwEncrypt } from '../../src/engine/crypto/lrw.js';
+import { FORWARD, INVERSE } from '../../src/engine/crypto/serpent-sboxes.js';
 import {
   cbcDecrypt,
   cbcEncrypt,
@@ -88,6 +89,36 @@ describe('block ciphers: published known answers', () => {
     expect(toHex(out)).toBe('264e5481eff42a4606abda06c0bfda3d');
     c.decrypt(out, out);
     expect(toHex(out)).toBe('00000000000000000000000000000000');
+  });
+
+  // The S-box tables of the Serpent proposal, section 2.
+  const SERPENT_SBOX = [
+    [3, 8, 15, 1, 10, 6, 5, 11, 14, 13, 4, 2, 7, 0, 9, 12],
+    [15, 12, 2, 7, 9, 0, 5, 10, 1, 11, 14, 8, 6, 13, 3, 4],
+    [8, 6, 7, 9, 3, 12, 10, 15, 13, 1, 14, 4, 0, 11, 5, 2],
+    [0, 15, 11, 8, 12, 9, 6, 3, 13, 1, 2, 4, 10, 7, 5, 14],
+    [1, 15, 8, 3, 12, 0, 11, 6, 2, 5, 4, 10, 9, 14, 7, 13],
+    [15, 5, 2, 11, 4, 10, 9, 12, 0, 3, 14, 8, 13, 6, 7, 1],
+    [7, 2, 12, 5, 8, 4, 6, 11, 14, 9, 1, 15, 13, 3, 10, 0],
+    [1, 13, 15, 0, 14, 8, 2, 11, 7, 4, 12, 10, 9, 3, 5, 6],
+  ];
+  test('serpent: the generated bitsliced S-boxes and inverses match the tables', () => {
+    for (let k = 0; k < 8; k++) {
+      for (let v = 0; v < 16; v++) {
+        // Column j holds nibble (v + j) mod 16: all inputs at once, in different columns.
+        const x = new Uint32Array(4);
+        for (let j = 0; j < 32; j++)
+          for (let bit = 0; bit < 4; bit++) x[bit]! |= ((((v + j) % 16) >> bit) & 1) << j;
+        const y = x.slice();
+        FORWARD[k]!(y, 0);
+        for (let j = 0; j < 32; j++) {
+          const out = [0, 1, 2, 3].reduce((n, bit) => n | (((y[bit]! >>> j) & 1) << bit), 0);
+          expect(out).toBe(SERPENT_SBOX[k]![(v + j) % 16]);
+        }
+        INVERSE[k]!(y, 0);
+        expect([...y]).toEqual([...x]);
+      }
+    }
   });
 
   test.each(['serpent', 'twofish'])('%s: decrypt inverts encrypt for every key size', (name) => {

@@ -135,6 +135,15 @@ describe.each(NAMES)('%s', (name) => {
   });
 });
 
+test('unlock reports the progress of each key derivation', () => {
+  const seen: { keyslot: number; fraction: number }[] = [];
+  const c = LuksContainer.open(load('luks2-argon2id'));
+  c.unlock(expected['luks2-argon2id']!.keys[0]!.value!, { onProgress: (p) => seen.push(p) });
+  expect(seen.length).toBeGreaterThan(2);
+  expect(seen.every((p) => p.keyslot === 0)).toBe(true);
+  expect(seen.at(-1)!.fraction).toBe(1);
+});
+
 describe('the decrypted device', () => {
   test('holds the plaintext filesystem blkid sees in the plain image', () => {
     const plain = JSON.parse(fs.readFileSync(path.join(dir, 'expected', 'plain.json'), 'utf8'));
