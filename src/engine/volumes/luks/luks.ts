@@ -9,17 +9,16 @@
 import { corrupt, EngineError, unsupported } from '../../errors.js';
 import { prepareCrypto } from '../../crypto/hash.js';
 import { precompileArgon2 } from '../../crypto/argon2-wasm.js';
-import { probeAll } from '../../fs/probe/registry.js';
+import { runAsync, runSync, type KdfSteps } from '../../crypto/kdf.js';
 import { slice, type BlockSource } from '../../io/block-source.js';
-import { Bytes, toHex } from '../../io/bytes.js';
 import type { MemberDevice, VolumeDevice } from '../types.js';
 import { checkKeyBytes, parseCipherSpec, type CipherSpec } from './cipher-spec.js';
 import { CryptSource } from './crypt-source.js';
-import { runAsync, runSync, type KdfSteps } from '../../crypto/kdf.js';
 import { unlockLuks1, unlockLuks2, type Unlocked, type UnlockOptions } from './keyslot.js';
 import { SECTOR } from './limits.js';
-import { LUKS_MAGIC, readLuks1, type Luks1Header } from './luks1-header.js';
-import { readLuks2, type Luks2Header } from './luks2-header.js';
+import { readHeader } from './header.js';
+import { LUKS_MAGIC, type Luks1Header } from './luks1-header.js';
+import type { Luks2Header } from './luks2-header.js';
 import type { Luks2Segment } from './luks2-metadata.js';
 import { createSectorCipher } from './sector-cipher.js';
 
@@ -73,41 +72,34 @@ function luks1Segment(hdr: Luks1Header, size: number): DataSegment {
   };
 }
 
-/** The single crypt segment of a LUKS2 header, checked against the metadata areas. */
-function luks2Segment(hdr: Luks2Header, size: number): { seg: Luks2Segment; data: DataSegment } {
+/** The one crypt segment LUKS2 may have outside a reencryption, or why not. */
+function singleCryptSegment(hdr: Luks2Header): Luks2Segment {
   const md = hdr.metadata;
-  const jsonOffset = hdr.offset + 4096;
   for (const req of md.config.requirements) throw unsupported(`LUKS2 requirement ${req}`);
   if (md.segments.length !== 1) throw unsupported(`LUKS2 with ${md.segments.length} segments`);
   const seg = md.segments[0]!;
-  const where = `LUKS2 segment ${seg.id}`;
   if (seg.type !== 'crypt') throw unsupported(`LUKS2 segment type ${seg.type}`);
   if (seg.integrity) throw unsupported('LUKS2 with dm-integrity (authenticated encryption)');
+  return seg;
+}
+
+/** The data segment, placed after the metadata and keyslot areas and inside the device. */
+function luks2Segment(hdr: Luks2Header, size: number): { seg: Luks2Segment; data: DataSegment } {
+  const md = hdr.metadata;
+  const seg = singleCryptSegment(hdr);
+  const fail = (what: string, expected: string) =>
+    corrupt(`LUKS2 segment ${seg.id}`, hdr.offset + 4096, what, expected, seg.offset);
   const metadataEnd = 2 * hdr.hdrSize + md.config.keyslotsSize;
-  if (seg.offset < metadataEnd) {
-    throw corrupt(
-      where,
-      jsonOffset,
-      'data overlaps the metadata and keyslots areas',
-      `>= ${metadataEnd}`,
-      seg.offset,
-    );
-  }
-  if (seg.offset > size)
-    throw corrupt(
-      where,
-      jsonOffset,
-      'data offset past the end of the device',
-      `<= ${size}`,
-      seg.offset,
-    );
-  const length =
-    seg.size === 'dynamic' ? size - seg.offset - ((size - seg.offset) % seg.sectorSize) : seg.size;
-  const keyslot = md.keyslots.find(
-    (k) =>
-      k.type === 'luks2' &&
-      md.digests.some((d) => d.keyslots.includes(k.id) && d.segments.includes(seg.id)),
-  );
+  if (seg.offset < metadataEnd)
+    throw fail('data overlaps the metadata and keyslots areas', `>= ${metadataEnd}`);
+  if (seg.offset > size) throw fail('data offset past the end of the device', `<= ${size}`);
+  const rest = size - seg.offset;
+  const length = seg.size === 'dynamic' ? rest - (rest % seg.sectorSize) : seg.size;
+  const bound = (k: { id: number; type: string }) =>
+    k.type === 'luks2' &&
+    md.digests.some((d) => d.keyslots.includes(k.id) && d.segments.includes(seg.id));
+  const keyBytes = md.keyslots.find(bound)?.keySize ?? 0;
+  const spec = specOrError(seg.encryption);
   return {
     seg,
     data: {
@@ -115,8 +107,8 @@ function luks2Segment(hdr: Luks2Header, size: number): { seg: Luks2Segment; data
       size: length,
       sectorSize: seg.sectorSize,
       ivTweak: seg.ivTweak,
-      spec: specOrError(seg.encryption),
-      keyBytes: keyslot?.keySize ?? 0,
+      spec,
+      keyBytes,
     },
   };
 }
@@ -234,60 +226,6 @@ export class LuksContainer {
     );
     return new LuksVolume(this, source, keyslot);
   }
-}
-
-/** Dispatches on the signature and version; a damaged LUKS2 primary (magic or version)
- * still opens from its secondary. */
-function readHeader(src: BlockSource): Luks1Header | Luks2Header {
-  const head = src.size >= 8 ? new Bytes(src.readAt(0, 8), 'LUKS header') : undefined;
-  const magic = head !== undefined && LUKS_MAGIC.every((b, i) => head.buf[i] === b);
-  const version = magic ? head.u16be(6) : -1;
-  if (version === 1) return readLuks1(src);
-  if (version === 2) return readLuks2(src);
-  const secondary = secondaryOnly(src, magic);
-  if (secondary) return recoverable(src, secondary);
-  if (!magic) {
-    throw corrupt(
-      'LUKS header',
-      0,
-      'bad magic',
-      '4c554b53babe',
-      head ? toHex(head.raw(0, 6)) : 'none',
-    );
-  }
-  if (version === 0) throw corrupt('LUKS header', 6, 'bad version', '1|2', version);
-  throw unsupported(`LUKS version ${version}`);
-}
-
-/** The LUKS2 header when only its secondary copy is valid (the primary's magic or
- * version is gone), else undefined. */
-function secondaryOnly(src: BlockSource, primaryMagic: boolean): Luks2Header | undefined {
-  try {
-    return readLuks2(src);
-  } catch (e) {
-    // Without a primary signature, a secondary that was found but is damaged is the news.
-    if (!(e instanceof EngineError)) throw e;
-    if (!primaryMagic && e.structure === 'LUKS2 secondary header') throw e;
-    return undefined;
-  }
-}
-
-/**
- * A header found only through its secondary copy is used unless the device now carries
- * another signature where the primary was: then the primary was overwritten on purpose
- * (the device became an LVM PV, a filesystem ...) and the old secondary is stale. This is
- * cryptsetup's refusal to auto-recover "ambiguous signatures".
- */
-function recoverable(src: BlockSource, hdr: Luks2Header): Luks2Header {
-  const others = probeAll(src).filter((r) => r.type !== 'crypto_LUKS');
-  if (others.length) {
-    throw corrupt(
-      'LUKS2 primary header',
-      0,
-      `missing, and the device now carries ${others.map((r) => r.type).join(', ')}: not recovering from the secondary`,
-    );
-  }
-  return hdr;
 }
 
 /** An unlocked LUKS container: a BlockSource of the decrypted data. */
