@@ -6,6 +6,7 @@
 // are declared in api-files.ts.
 
 import { FILE_ACTION_DECLS, MOUNT_ACTION_DECLS, WRITE_ACTION_DECLS } from './api-files.js';
+import { HIVEX_ACTION_DECLS, INSPECT_ACTION_DECLS } from './api-inspect.js';
 
 export type ArgType =
   | 'String'
@@ -362,6 +363,8 @@ export const ACTIONS: readonly Action[] = [
   ...MOUNT_ACTION_DECLS,
   ...FILE_ACTION_DECLS,
   ...WRITE_ACTION_DECLS,
+  ...INSPECT_ACTION_DECLS,
+  ...HIVEX_ACTION_DECLS,
   // Refused: these execute the guest's programs inside the appliance.
   ...['command', 'command_lines'].map((name): Action => ({
     name,

@@ -16,6 +16,13 @@ import { canMount, loadDriverFor } from '../fs/registry.js';
 import { ACTIONS, findAction } from './api-table.js';
 import { EXPORT_ACTIONS, type TarOutOptions, tarStream } from './export-actions.js';
 import { FILE_ACTIONS } from './file-actions.js';
+import {
+  HIVEX_ACTIONS,
+  INSPECT_ACTIONS,
+  INSPECT_EXTENSIONS,
+  type InspectContext,
+} from './inspect-actions.js';
+import { loadApplicationListers } from '../inspect/apps/registry.js';
 import { type Bound, FsLayer, bindActions } from './layer.js';
 import { MOUNT_ACTIONS } from './mount-actions.js';
 import { type DeviceHost, PART_ACTIONS } from './part-actions.js';
@@ -93,6 +100,17 @@ export class Guestfs {
     }
     for (const t of types) await loadDriverFor(t);
     return [...types];
+  }
+
+  /**
+   * guestkit extension: everything inspection needs loaded — the filesystem drivers (as
+   * prepareFilesystems) and the application listers' modules (sql.js for rpmdb.sqlite;
+   * in the browser pass the URL its .wasm is served at).
+   */
+  async prepareInspection(opts: { sqlWasmUrl?: string } = {}): Promise<string[]> {
+    const types = await this.prepareFilesystems();
+    await loadApplicationListers(opts);
+    return types;
   }
 
   /**
@@ -364,6 +382,14 @@ for (const table of TABLES) {
   );
 }
 
+// Inspection and hivex: the handle's public actions plus its filesystem layer.
+for (const table of [INSPECT_ACTIONS, INSPECT_EXTENSIONS, HIVEX_ACTIONS]) {
+  bindActions<InspectContext>(Guestfs.prototype, table, (self, action) => ({
+    g: self as Guestfs,
+    layer: (self as unknown as { fsLayer(a: string): FsLayer }).fsLayer(action),
+  }));
+}
+
 // The handle is its own DeviceHost: `device` requires launch.
 bindActions<DeviceHost>(Guestfs.prototype, PART_ACTIONS, (self) => self as Guestfs);
 
@@ -375,7 +401,10 @@ export interface Guestfs
     Bound<typeof MOUNT_ACTIONS>,
     Bound<typeof FILE_ACTIONS>,
     Bound<typeof TREE_ACTIONS>,
-    Bound<typeof EXPORT_ACTIONS> {}
+    Bound<typeof EXPORT_ACTIONS>,
+    Bound<typeof INSPECT_ACTIONS, InspectContext>,
+    Bound<typeof INSPECT_EXTENSIONS, InspectContext>,
+    Bound<typeof HIVEX_ACTIONS, InspectContext> {}
 
 // Actions the table declares but guestkit cannot perform still exist as methods, so code
 // ported from libguestfs learns why at the first call instead of meeting "not a function".
