@@ -9,6 +9,7 @@ import { listActions, runCalls, splitCalls } from './commands/call.js';
 import { checkTarget, convertToRaw } from './commands/convert.js';
 import { catFiles, tarOut } from './commands/files.js';
 import { filesystemRows, formatRows } from './commands/filesystems.js';
+import { INSPECT_USAGE, runInspect } from './commands/inspect.js';
 import { runLs } from './commands/ls.js';
 import { MOUNT_RULE, launchAndMount } from './commands/mounting.js';
 import { NodeEnvironment } from './node-env.js';
@@ -16,6 +17,7 @@ import { NodeEnvironment } from './node-env.js';
 const USAGE = `usage: guestkit COMMAND [OPTIONS]
 
 commands:
+  ${INSPECT_USAGE}
   filesystems -a IMG… [--long] [--all] [--extra] [--partitions] [--block-devices] [--json] [-h]
   ls -a IMG… [-m DEV[:MP]]… [-l] [-R] [--checksum[=md5|sha1|sha224|sha256|sha384|sha512|crc]]
        [--times|--time-t|--time-relative|--time-days] [--uids] [--extra-stats] [--csv] [-h] DIR…
@@ -72,6 +74,12 @@ async function run(argv: string[]): Promise<number> {
       g.launch();
       out(formatRows(filesystemRows(g, args), args));
       return 0;
+    }
+    case 'inspect': {
+      const args = parseArgs(rest);
+      requireDrives(args, 'inspect');
+      const warn = (line: string) => process.stderr.write(`${line}\n`);
+      return runInspect(handle(args, env), args, out, warn);
     }
     case 'ls':
       return ls(parseArgs(rest), env);
