@@ -9,7 +9,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { EngineError } from '../../src/engine/errors.js';
 import { probe } from '../../src/engine/fs/probe/registry.js';
 import { MemorySource } from '../../src/engine/io/block-source.js';
@@ -51,9 +51,16 @@ function extracted(tarball: string): string {
   return only && fs.statSync(only).isDirectory() ? only : out;
 }
 
+const tempDirs: string[] = [];
+afterAll(() => {
+  for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
 /** Writes bytes to a temporary file for cryptsetup (it reads files, not memory). */
 function tempFile(bytes: Uint8Array): string {
-  const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gk-luks-')), 'img');
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'gk-luks-'));
+  tempDirs.push(d);
+  const f = path.join(d, 'img');
   fs.writeFileSync(f, bytes);
   return f;
 }
