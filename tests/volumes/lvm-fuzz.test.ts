@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EngineError } from '../../src/engine/errors.js';
 import { MemorySource } from '../../src/engine/io/block-source.js';
 import { MAX_CONFIG_DEPTH, parseConfigText } from '../../src/engine/volumes/lvm/config-text.js';
-import { readPvLabel } from '../../src/engine/volumes/lvm/label.js';
+import { lvmCrc, readPvLabel } from '../../src/engine/volumes/lvm/label.js';
 import {
   TEXT_STRUCTURE,
   readMdaHeader,
@@ -132,6 +132,45 @@ describe('metadata text parser fuzzing', () => {
     );
     const big = 'x = 9007199254740993';
     expect(() => parseConfigText(new TextEncoder().encode(big), origin)).toThrow(EngineError);
+  });
+});
+
+/** disk1 with its committed text replaced (raw_locn size/CRC and header CRC fixed up). */
+function withText(next: Uint8Array): Uint8Array {
+  const b = disk1.slice(0, 32 << 20);
+  const src = new MemorySource(b);
+  const area = readPvLabel(src)!.metadataAreas[0]!;
+  const rl = readMdaHeader(src, area).rawLocns[0]!;
+  const at = area.offset + rl.offset;
+  b.fill(0, at, at + Math.max(rl.size, next.length));
+  b.set(next, at);
+  const dv = new DataView(b.buffer);
+  dv.setBigUint64(area.offset + 48, BigInt(next.length), true);
+  dv.setUint32(area.offset + 56, lvmCrc(next), true);
+  dv.setUint32(area.offset, lvmCrc(b.subarray(area.offset + 4, area.offset + 512)), true);
+  return b;
+}
+
+describe('semantic fuzzing: numbers in valid metadata replaced, checksums fixed up', () => {
+  it(`${Math.floor(CASES / 10)} VGs with odd extents, counts and sizes: only EngineErrors`, () => {
+    const r = rng(0xbadc0de);
+    const src = new TextDecoder('latin1').decode(text);
+    const numbers = [...src.matchAll(/= (\d+)/g)];
+    const values = ['0', '1', '3', '7', '4294967295', '9007199254740991', '123456789', '2'];
+    for (let i = 0; i < Math.floor(CASES / 10); i++) {
+      let t = src;
+      for (let k = 1 + r(3); k > 0; k--) {
+        const m = numbers[r(numbers.length)]!;
+        const v = values[r(values.length)]!;
+        t = t.slice(0, m.index! + 2) + v + t.slice(m.index! + 2 + m[1]!.length);
+      }
+      const next = Uint8Array.from(t, (c) => c.charCodeAt(0));
+      onlyEngineErrors(() => {
+        const m = scanLvm([{ name: '/dev/sda', source: new MemorySource(withText(next)) }]);
+        for (const d of m.devices)
+          onlyEngineErrors(() => d.source.readAt(0, Math.min(d.source.size, 65536)), `read ${i}`);
+      }, `scan ${i}`);
+    }
   });
 });
 

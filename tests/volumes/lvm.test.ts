@@ -118,7 +118,7 @@ describe('vg0 from lvm2 on the host', () => {
   it('pvs_full equals lvm2 pvs --reportformat json', () => {
     const host = report('expected/host-pvs.json', 'pv').filter((p) => p.vg_name === 'vg0');
     const ours = pvsFull(model);
-    expect(ours.map((p) => p.pv_name)).toEqual(host.map((p) => NAMES[p.pv_name]));
+    expect(ours.map((p) => p.pv_name)).toEqual(host.map((p) => NAMES[p.pv_name!]));
     for (const [i, h] of host.entries()) {
       expect(ours[i]).toEqual({
         pv_name: NAMES[h.pv_name!],
@@ -293,7 +293,7 @@ describe('metadata copies', () => {
     const [d1, d2] = members('disk1-stale.img');
     const bytes = d2!.source.readAt(0, d2!.source.size);
     const text = scanLvm([d2!]).vgs[0]!.metadataFrom.offset;
-    bytes[text + 100] ^= 0x01; // one bit of the committed text on disk2
+    bytes[text + 100]! ^= 0x01; // one bit of the committed text on disk2
     const m = scanLvm([d1!, { name: '/dev/sdb1', source: new MemorySource(bytes) }]);
     expect(m.problems.map((p) => [p.device, p.error.kind, p.error.structure])).toEqual([
       ['/dev/sdb1', 'corrupt', TEXT_STRUCTURE],
@@ -337,3 +337,45 @@ function catchError(f: () => unknown): EngineError {
   }
   throw new Error('expected an EngineError');
 }
+
+describe('writes through a linear LV land in the extents lvm2 reported', () => {
+  /** A writable in-memory copy of an image. */
+  function writable(bytes: Uint8Array, name: string): BlockSource {
+    const src = new MemorySource(bytes, name);
+    return Object.assign(src, {
+      writeAt(offset: number, data: Uint8Array) {
+        bytes.set(data, offset);
+      },
+    });
+  }
+
+  it('a write across the disk1/disk2 boundary of root goes to both PVs', () => {
+    const d1 = new Uint8Array(fs.readFileSync(path.join(dir, 'disk1.img')));
+    const d2 = new Uint8Array(fs.readFileSync(path.join(dir, 'disk2.img')));
+    const m = scanLvm([
+      { name: '/dev/sda', source: writable(d1, 'disk1') },
+      { name: '/dev/sdb1', source: disk2Partition(writable(d2, 'disk2')) },
+    ]);
+    const root = lvDevice(m, '/dev/vg0/root').source;
+    expect(typeof root.writeAt).toBe('function');
+    const data = Uint8Array.from({ length: 8192 }, (_, i) => (i * 7) & 0xff);
+    root.writeAt!(19 * MiB - 4096, data);
+    expect(root.readAt(19 * MiB - 4096, 8192)).toEqual(data);
+    // lvm2: root's first segment is disk1 PEs 4-22, its second disk2#1 PEs 0-10.
+    const segs = json('expected/vg0.json').segments.filter(
+      (s: { lv_name: string }) => s.lv_name === 'root',
+    );
+    const pe = (s: { seg_pe_ranges: string }) => Number(/:(\d+)-/.exec(s.seg_pe_ranges)![1]);
+    const pvs = report('expected/host-pvs.json', 'pv');
+    const peStart = (img: string) => Number(pvs.find((p) => p.pv_name === img)!.pe_start);
+    const part = json('expected/disk2.sfdisk.json').partitiontable.partitions[0].start * 512;
+    const end1 = peStart('disk1.img') + (pe(segs[0]) + 19) * MiB;
+    const start2 = part + peStart('disk2.img#1') + pe(segs[1]) * MiB;
+    expect(d1.subarray(end1 - 4096, end1)).toEqual(data.subarray(0, 4096));
+    expect(d2.subarray(start2, start2 + 4096)).toEqual(data.subarray(4096));
+  });
+
+  it('read-only members give read-only LVs', () => {
+    expect(lvDevice(model, '/dev/vg0/root').source.writeAt).toBeUndefined();
+  });
+});

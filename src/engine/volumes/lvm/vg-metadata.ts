@@ -16,6 +16,8 @@ import {
 } from './config-text.js';
 
 export const METADATA_STRUCTURE = 'LVM2 metadata';
+/** dm-raid takes at most 253 devices (MAX_RAID_DEVICES in dm-raid.c). */
+const MAX_RAID_DEVICES = 253;
 
 export interface PvMeta {
   /** The key in physical_volumes ("pv0"), which segments refer to. */
@@ -315,6 +317,9 @@ function readPairs(f: Fields, seg: SegMeta, key: string, count: number): void {
 /** raid: `raids` = [rmeta, rimage, ...] (raid0 without metadata: [rimage, ...]). */
 function readRaids(f: Fields, seg: SegMeta): void {
   const n = f.num('device_count');
+  if (n === 0 || n > MAX_RAID_DEVICES) f.fail(seg.at, `device_count ${n}`);
+  // Every striped raid level maps by stripe_size: it must be there.
+  if (seg.type !== 'raid1' && seg.stripeSize === 0) f.fail(seg.at, 'stripe_size missing');
   const a = f.strList('raids');
   const withMeta = a.length === 2 * n;
   if (!withMeta && a.length !== n) f.fail(seg.at, `raids has ${a.length} names for ${n} devices`);
@@ -324,22 +329,34 @@ function readRaids(f: Fields, seg: SegMeta): void {
   }
 }
 
-/** Every LV a segment names must exist; every PV key must exist. */
+/** The LVs a segment reads from. */
+export function segmentLvRefs(s: SegMeta): string[] {
+  const names = [
+    ...s.areas.map((a) => ('lv' in a ? a.lv : undefined)),
+    ...s.metaLvs,
+    s.poolMetadataLv,
+    s.poolDataLv,
+    s.thinPool,
+    s.type === 'snapshot' ? s.origin : undefined,
+    s.cowStore,
+    s.externalOrigin,
+  ];
+  return names.filter((n): n is string => n !== undefined);
+}
+
+/** LVs stack a few levels deep (raid over rimages over linear, thin over tdata over raid). */
+export const MAX_LV_DEPTH = 16;
+
+/**
+ * Every LV a segment names must exist, and the references must form no cycle and stay
+ * shallow: the sources built from them recurse along these edges.
+ */
 function checkReferences(vg: VgMeta, origin: TextOrigin): void {
-  const lvs = new Set(vg.lvs.map((l) => l.name));
+  const byName = new Map(vg.lvs.map((l) => [l.name, l]));
   for (const lv of vg.lvs) {
     for (const s of lv.segments) {
-      const names = [
-        ...s.areas.map((a) => ('lv' in a ? a.lv : undefined)),
-        ...s.metaLvs,
-        s.poolMetadataLv,
-        s.poolDataLv,
-        s.thinPool,
-        s.type === 'snapshot' ? s.origin : undefined,
-        s.cowStore,
-      ];
-      for (const n of names) {
-        if (n !== undefined && !lvs.has(n)) {
+      for (const n of segmentLvRefs(s)) {
+        if (!byName.has(n)) {
           throw corrupt(
             METADATA_STRUCTURE,
             origin.offsetOf(s.at),
@@ -349,4 +366,24 @@ function checkReferences(vg: VgMeta, origin: TextOrigin): void {
       }
     }
   }
+  const depth = new Map<string, number>();
+  const visit = (lv: LvMeta, path: Set<string>): number => {
+    const known = depth.get(lv.name);
+    if (known !== undefined) return known;
+    if (path.has(lv.name) || path.size > MAX_LV_DEPTH) {
+      throw corrupt(
+        METADATA_STRUCTURE,
+        origin.offsetOf(lv.at),
+        `LV ${lv.name} refers to itself or nests deeper than ${MAX_LV_DEPTH}`,
+      );
+    }
+    path.add(lv.name);
+    let d = 0;
+    for (const s of lv.segments)
+      for (const n of segmentLvRefs(s)) d = Math.max(d, 1 + visit(byName.get(n)!, path));
+    path.delete(lv.name);
+    depth.set(lv.name, d);
+    return d;
+  };
+  for (const lv of vg.lvs) visit(lv, new Set());
 }

@@ -5,7 +5,7 @@
 // Reference: Linux drivers/md/{raid0,raid1,raid10,raid5,md-linear}.c (array sizes:
 // raid0 zones, raid1 dev_sectors, raid5_size, raid10_size, linear sum).
 
-import { EngineError, unsupported } from '../../errors.js';
+import { EngineError, corrupt, unsupported } from '../../errors.js';
 import { type BlockSource, checkRange } from '../../io/block-source.js';
 import type { MemberDevice, VolumeDevice } from '../types.js';
 import {
@@ -17,9 +17,10 @@ import {
   memberData,
   nameArrays,
 } from './assemble.js';
+import { type ArrayIo, type Mapping, allWritable, mappedIo } from './mapped.js';
 import { ParityReader, algorithmSupported } from './parity.js';
-import { Raid10Reader, raid10Geometry } from './raid10.js';
-import { LinearReader, Raid0Reader } from './striping.js';
+import { Raid10Mapping, raid10Geometry } from './raid10.js';
+import { LinearMapping, Raid0Mapping } from './striping.js';
 import { FEATURE_RAID0_LAYOUT, type MdSuperblock } from './superblock.js';
 
 export interface MdArray {
@@ -64,11 +65,6 @@ export function scanMd(members: MemberDevice[]): MdScan {
     buildArray(shape, name, devname),
   );
   return { arrays, problems };
-}
-
-interface Reader {
-  size: number;
-  read(offset: number, length: number): Uint8Array;
 }
 
 function buildArray(shape: MdArrayShape, name: string, devname: string): MdArray {
@@ -119,32 +115,64 @@ function buildArray(shape: MdArrayShape, name: string, devname: string): MdArray
   return arr;
 }
 
-function levelReader(shape: MdArrayShape, name: string): Reader {
+/** Largest chunk we accept: md allows up to 2 GiB in theory; mdadm's default is 512 KiB. */
+const MAX_CHUNK_SECTORS = 1 << 21;
+/** Fewest members each striped level can have. */
+const MIN_DISKS: Record<number, number> = { 0: 1, 4: 2, 5: 2, 6: 3, 10: 2 };
+
+/** Geometry the mappings divide by: refuse what would make them loop or divide by zero. */
+function checkGeometry(sb: MdSuperblock): void {
+  const structure = sb.version === '0.90' ? 'md 0.90 superblock' : 'md 1.x superblock';
+  const min = MIN_DISKS[sb.level];
+  if (min === undefined) return;
+  if (sb.chunkSectors <= 0 || sb.chunkSectors > MAX_CHUNK_SECTORS) {
+    throw corrupt(
+      structure,
+      sb.offset,
+      'chunk size',
+      `1..${MAX_CHUNK_SECTORS} sectors`,
+      sb.chunkSectors,
+    );
+  }
+  if (sb.raidDisks < min)
+    throw corrupt(
+      structure,
+      sb.offset,
+      'raid_disks too few for the level',
+      `>= ${min}`,
+      sb.raidDisks,
+    );
+}
+
+function levelReader(shape: MdArrayShape, name: string): ArrayIo {
   const sb = shape.sb;
+  checkGeometry(sb);
   const chunk = sb.chunkSectors * 512;
   const dev = sb.devSectors * 512;
   const data = (bytes: number) => shape.slots.map((m) => (m ? memberData(m, bytes) : undefined));
+  const io = (m: Mapping, members: (BlockSource | undefined)[]) =>
+    mappedIo(m, name, allWritable(members));
   switch (sb.level) {
     case 1:
-    case -4:
-      return mirrorReader(data(dev), dev);
+    case -4: {
+      const members = data(dev);
+      return io(mirrorMapping(members, dev), members);
+    }
     case 0: {
       const sizes = shape.slots.map((m) => m!.sb.dataSize * 512);
       const members = shape.slots.map((m, i) => memberData(m!, sizes[i]!));
       const layout = sb.version === '0.90' || sb.featureMap & FEATURE_RAID0_LAYOUT ? sb.layout : 0;
-      return new Raid0Reader(members, sizes, chunk, layout, name);
+      return io(new Raid0Mapping(members, sizes, chunk, layout, name), members);
     }
     case -1: {
       const sizes = shape.slots.map((m) => roundDown(m!.sb.dataSize * 512, chunk));
-      return new LinearReader(
-        shape.slots.map((m, i) => memberData(m!, sizes[i]!)),
-        sizes,
-      );
+      const members = shape.slots.map((m, i) => memberData(m!, sizes[i]!));
+      return io(new LinearMapping(members, sizes), members);
     }
     case 10: {
+      const members = data(dev);
       const g = raid10Geometry(sb.layout, sb.raidDisks, chunk, dev);
-      const r = new Raid10Reader(g, data(dev), name);
-      return { size: g.size, read: (o, l) => r.read(o, l) };
+      return io(new Raid10Mapping(g, members), members);
     }
     case 4:
     case 5:
@@ -160,7 +188,7 @@ function parityReader(
   members: (BlockSource | undefined)[],
   dev: number,
   name: string,
-): Reader {
+): ArrayIo {
   const sb = shape.sb;
   const level = sb.level as 4 | 5 | 6;
   if (!algorithmSupported(level, sb.layout))
@@ -174,19 +202,21 @@ function parityReader(
   return { size: dev * dataDisks, read: (o, l) => r.read(o, l) };
 }
 
-/** raid1: every member holds everything; read from the first one present. */
-export function mirrorReader(members: (BlockSource | undefined)[], size: number): Reader {
-  const m = members.find((x) => x);
-  if (!m) throw new EngineError('io', 'mirror: no member present');
-  return { size, read: (o, l) => m.readAt(o, l) };
+/** raid1: every member holds everything (reads from the first present, writes to all). */
+export function mirrorMapping(members: (BlockSource | undefined)[], size: number): Mapping {
+  if (!members.some((x) => x)) throw new EngineError('io', 'mirror: no member present');
+  return {
+    size,
+    run: (pos, max) => ({ copies: members.map((src) => ({ src, at: pos })), length: max }),
+  };
 }
 
 function roundDown(n: number, unit: number): number {
   return unit > 0 ? Math.floor(n / unit) * unit : n;
 }
 
-/** A BlockSource over a reader, with the usual range checks. */
-export function readerSource(r: Reader, name: string): BlockSource {
+/** A BlockSource over an array's I/O, with the usual range checks; writable if it is. */
+export function readerSource(r: ArrayIo, name: string): BlockSource {
   const src: BlockSource = {
     size: r.size,
     name,
@@ -195,5 +225,12 @@ export function readerSource(r: Reader, name: string): BlockSource {
       return length === 0 ? new Uint8Array(0) : r.read(offset, length);
     },
   };
+  if (r.write) {
+    const write = r.write.bind(r);
+    src.writeAt = (offset, data) => {
+      checkRange(src, offset, data.length);
+      if (data.length) write(offset, data);
+    };
+  }
   return src;
 }

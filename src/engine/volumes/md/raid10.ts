@@ -6,8 +6,9 @@
 // Reference: Linux drivers/md/raid10.c (setup_geo, calc_sectors, raid10_size,
 // __raid10_find_phys).
 
-import { EngineError, unsupported } from '../../errors.js';
+import { unsupported } from '../../errors.js';
 import type { BlockSource } from '../../io/block-source.js';
+import type { Mapping, Run } from './mapped.js';
 
 export interface Raid10Geometry {
   near: number;
@@ -83,29 +84,19 @@ export function raid10Copies(g: Raid10Geometry, pos: number): { dev: number; at:
   return out;
 }
 
-export class Raid10Reader {
+export class Raid10Mapping implements Mapping {
+  readonly size: number;
+
   constructor(
     private readonly g: Raid10Geometry,
     private readonly members: (BlockSource | undefined)[],
-    private readonly name: string,
-  ) {}
+  ) {
+    this.size = g.size;
+  }
 
-  read(offset: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    const cb = this.g.chunkBytes;
-    let done = 0;
-    while (done < length) {
-      const pos = offset + done;
-      const n = Math.min(length - done, cb - (pos % cb));
-      const copy = raid10Copies(this.g, pos).find((c) => this.members[c.dev]);
-      if (!copy)
-        throw new EngineError(
-          'io',
-          `${this.name}: every copy of array byte ${pos} is on a missing member`,
-        );
-      out.set(this.members[copy.dev]!.readAt(copy.at, n), done);
-      done += n;
-    }
-    return out;
+  run(pos: number, max: number): Run {
+    const length = Math.min(max, this.g.chunkBytes - (pos % this.g.chunkBytes));
+    const copies = raid10Copies(this.g, pos).map((c) => ({ src: this.members[c.dev], at: c.at }));
+    return { copies, length };
   }
 }

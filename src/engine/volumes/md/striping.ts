@@ -10,6 +10,7 @@
 
 import { EngineError, unsupported } from '../../errors.js';
 import type { BlockSource } from '../../io/block-source.js';
+import type { Mapping, Run } from './mapped.js';
 
 export const RAID0_ORIG_LAYOUT = 1;
 export const RAID0_ALT_MULTIZONE_LAYOUT = 2;
@@ -38,7 +39,7 @@ export function raid0Zones(sizes: number[]): Zone[] {
   }
 }
 
-export class Raid0Reader {
+export class Raid0Mapping implements Mapping {
   private readonly zones: Zone[];
   readonly size: number;
 
@@ -63,30 +64,24 @@ export class Raid0Reader {
     }
   }
 
-  read(offset: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
+  run(pos: number, max: number): Run {
     const cb = this.chunkBytes;
-    let done = 0;
-    while (done < length) {
-      const pos = offset + done;
-      const zi = this.zones.findIndex((z) => pos < z.end);
-      const zone = this.zones[zi]!;
-      const inZone = pos - (zi > 0 ? this.zones[zi - 1]!.end : 0);
-      // The member is picked by chunk number counted from the array start (original
-      // layout) or from the zone start (alternate layout); the row always from the zone.
-      const counted = this.layout === RAID0_ALT_MULTIZONE_LAYOUT ? inZone : pos;
-      const nb = zone.members.length;
-      const member = this.members[zone.members[Math.floor(counted / cb) % nb]!]!;
-      const row = Math.floor(inZone / (nb * cb));
-      const n = Math.min(length - done, cb - (pos % cb));
-      out.set(member.readAt(zone.devStart + row * cb + (counted % cb), n), done);
-      done += n;
-    }
-    return out;
+    const zi = this.zones.findIndex((z) => pos < z.end);
+    if (zi < 0) throw new EngineError('io', `raid0: array byte ${pos} past the last zone`);
+    const zone = this.zones[zi]!;
+    const inZone = pos - (zi > 0 ? this.zones[zi - 1]!.end : 0);
+    // The member is picked by chunk number counted from the array start (original
+    // layout) or from the zone start (alternate layout); the row always from the zone.
+    const counted = this.layout === RAID0_ALT_MULTIZONE_LAYOUT ? inZone : pos;
+    const nb = zone.members.length;
+    const src = this.members[zone.members[Math.floor(counted / cb) % nb]!]!;
+    const row = Math.floor(inZone / (nb * cb));
+    const length = Math.min(max, cb - (pos % cb));
+    return { copies: [{ src, at: zone.devStart + row * cb + (counted % cb) }], length };
   }
 }
 
-export class LinearReader {
+export class LinearMapping implements Mapping {
   private readonly starts: number[] = [];
   readonly size: number;
 
@@ -102,19 +97,13 @@ export class LinearReader {
     this.size = at;
   }
 
-  read(offset: number, length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    let done = 0;
-    while (done < length) {
-      const pos = offset + done;
-      let i = this.starts.length - 1;
-      while (i > 0 && this.starts[i]! > pos) i--;
-      const inMember = pos - this.starts[i]!;
-      const n = Math.min(length - done, this.sizes[i]! - inMember);
-      if (n <= 0) throw new EngineError('io', `linear array: offset ${pos} past the last member`);
-      out.set(this.members[i]!.readAt(inMember, n), done);
-      done += n;
-    }
-    return out;
+  run(pos: number, max: number): Run {
+    let i = this.starts.length - 1;
+    while (i > 0 && this.starts[i]! > pos) i--;
+    const inMember = pos - this.starts[i]!;
+    const length = Math.min(max, this.sizes[i]! - inMember);
+    if (length <= 0)
+      throw new EngineError('io', `linear array: offset ${pos} past the last member`);
+    return { copies: [{ src: this.members[i]!, at: inMember }], length };
   }
 }

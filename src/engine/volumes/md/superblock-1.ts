@@ -58,6 +58,16 @@ function decode(
 ): MdSuperblock {
   const roles: MdRole[] = [];
   for (let i = 0; i < maxDev; i++) roles.push(roleOf(b.u16le(HEADER + 2 * i)));
+  const raidDisks = b.u32le(0x5c);
+  // Every slot needs a role entry: raid_disks cannot exceed the role table.
+  if (raidDisks > maxDev)
+    throw corrupt(
+      SB1_STRUCTURE,
+      at + 0x5c,
+      'raid_disks exceeds max_dev',
+      `<= ${maxDev}`,
+      raidDisks,
+    );
   const devNumber = b.u32le(0xa0);
   const featureMap = b.u32le(0x08);
   const dataOffset = b.u64le(0x80, 'data_offset');
@@ -69,7 +79,7 @@ function decode(
     level: b.i32le(0x48),
     layout: b.u32le(0x4c),
     chunkSectors: b.u32le(0x58),
-    raidDisks: b.u32le(0x5c),
+    raidDisks,
     devSectors: b.u64le(0x50, 'size'),
     dataOffset,
     dataSize: b.u64le(0x88, 'data_size'),
