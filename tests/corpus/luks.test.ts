@@ -14,7 +14,7 @@ import { EngineError } from '../../src/engine/errors.js';
 import { probe } from '../../src/engine/fs/probe/registry.js';
 import { MemorySource } from '../../src/engine/io/block-source.js';
 import { LuksContainer, prepareLuks } from '../../src/engine/volumes/luks/luks.js';
-import { readTestdata, repoRoot, sha256, sharedTestdata } from '../helpers/fixtures.js';
+import { readTestdata, sha256 } from '../helpers/fixtures.js';
 
 beforeAll(() => prepareLuks(), 60_000);
 
@@ -30,26 +30,36 @@ function failure(fn: () => unknown): EngineError {
   throw new Error('expected an EngineError');
 }
 
-/** Extracts a tarball of the testdata once, under .fixtures/testdata; returns the
- * directory holding its files (its single top-level directory, if it has one). */
-function extracted(tarball: string): string {
-  const out = path.join(
-    repoRoot,
-    '.fixtures',
-    'testdata',
-    'cryptsetup',
-    tarball.replace(/\.tar\.xz$/, ''),
-  );
-  if (!fs.existsSync(path.join(out, '.done'))) {
-    fs.rmSync(out, { recursive: true, force: true });
-    fs.mkdirSync(out, { recursive: true });
-    execFileSync('tar', ['-xJf', path.join(sharedTestdata, 'cryptsetup', tarball), '-C', out]);
-    fs.writeFileSync(path.join(out, '.done'), '');
+/** The regular files of a tarball of the testdata (ustar headers: name at 0, octal size at
+ * 124), decompressed once into memory. */
+const tarballs = new Map<string, Map<string, Uint8Array>>();
+function tarFiles(tarball: string): Map<string, Uint8Array> {
+  let files = tarballs.get(tarball);
+  if (files) return files;
+  const tar = readTestdata(`cryptsetup/${tarball}`);
+  files = new Map();
+  for (let off = 0; off + 512 <= tar.length && tar[off] !== 0;) {
+    const field = (at: number, len: number) =>
+      new TextDecoder().decode(tar.subarray(off + at, off + at + len)).replace(/\0.*$/s, '');
+    const size = parseInt(field(124, 12).trim() || '0', 8);
+    if (field(156, 1) === '0' || field(156, 1) === '') {
+      files.set(path.basename(field(0, 100)), tar.subarray(off + 512, off + 512 + size));
+    }
+    off += 512 + Math.ceil(size / 512) * 512;
   }
-  const entries = fs.readdirSync(out).filter((e) => e !== '.done');
-  const only = entries.length === 1 ? path.join(out, entries[0]!) : undefined;
-  return only && fs.statSync(only).isDirectory() ? only : out;
+  tarballs.set(tarball, files);
+  return files;
 }
+
+/** One member of a tarball of the testdata (a copy: tests may not share mutable bytes). */
+function tarMember(tarball: string, member: string): Uint8Array {
+  const bytes = tarFiles(tarball).get(member);
+  if (!bytes) throw new Error(`${member} not in ${tarball}`);
+  return bytes.slice();
+}
+
+/** The file names in a tarball of the testdata. */
+const tarNames = (tarball: string) => [...tarFiles(tarball).keys()];
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -156,7 +166,8 @@ describe('compatimage2.img (api-test-2.c UseLuks2Device)', () => {
 describe('luks1-images.tar.xz (luks1-compat-test): every image opens with keyfile1', () => {
   // Images whose cipher guestkit does not implement: none - all twelve decrypt.
   const UNSUPPORTED: string[] = [];
-  const dir = () => extracted('luks1-images.tar.xz');
+  const TAR = 'luks1-images.tar.xz';
+  const keyfile = () => tarMember(TAR, 'keyfile1');
   const images = [
     'luks1_aes-cbc-essiv-sha256-sha1.img',
     'luks1_aes-lrw-plain64-sha1.img',
@@ -174,18 +185,15 @@ describe('luks1-images.tar.xz (luks1-compat-test): every image opens with keyfil
 
   test('the tarball holds exactly these images', () => {
     expect(
-      fs
-        .readdirSync(dir())
+      tarNames(TAR)
         .filter((f) => f.endsWith('.img'))
         .sort(),
     ).toEqual(images);
   });
 
   test.each(images)('%s decrypts to a FAT volume with id DEAD-BABE', (img) => {
-    const key = new Uint8Array(fs.readFileSync(path.join(dir(), 'keyfile1')));
-    const c = LuksContainer.open(
-      new MemorySource(new Uint8Array(fs.readFileSync(path.join(dir(), img)))),
-    );
+    const key = keyfile();
+    const c = LuksContainer.open(new MemorySource(tarMember(TAR, img)));
     const [, cipher, mode, iv, hash] =
       /^luks1_(\w+)-(\w+)-([\w-]+?)-(sha1|sha256|whirlpool)\.img$/.exec(img)!;
     expect(c.cipher).toBe(`${cipher}-${mode}-${iv!.replace('essiv-', 'essiv:')}`);
@@ -204,11 +212,11 @@ describe('luks1-images.tar.xz (luks1-compat-test): every image opens with keyfil
     'luks1_aes-xts-plain64-whirlpool.img',
     'luks1_aes-cbc-essiv-sha256-sha1.img',
   ])('%s: the whole payload equals OpenSSL decrypting with the key cryptsetup dumps', (img) => {
-    const file = path.join(dir(), img);
-    const c = LuksContainer.open(new MemorySource(new Uint8Array(fs.readFileSync(file))));
-    const v = c.unlock(new Uint8Array(fs.readFileSync(path.join(dir(), 'keyfile1'))));
-    const key = volumeKey(file, path.join(dir(), 'keyfile1'));
-    const payload = new Uint8Array(fs.readFileSync(file)).subarray(Number(c.info().payload_offset));
+    const bytes = tarMember(TAR, img);
+    const c = LuksContainer.open(new MemorySource(bytes));
+    const v = c.unlock(keyfile());
+    const key = volumeKey(tempFile(bytes), tempFile(keyfile()));
+    const payload = bytes.subarray(Number(c.info().payload_offset));
     expect(sha256(v.readAt(0, v.size))).toBe(sha256(opensslDecrypt(c.cipher, key, payload)));
   });
 });
@@ -216,8 +224,8 @@ describe('luks1-images.tar.xz (luks1-compat-test): every image opens with keyfil
 describe('luks2_mda_images (compat-test2 [39]): metadata areas of 16 KiB to 4 MiB', () => {
   const sizes = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096];
   test.each(sizes)('test_image_%i opens with Qx3qn46vq0v and decrypts as OpenSSL does', (kib) => {
-    const file = path.join(extracted('luks2_mda_images.tar.xz'), `test_image_${kib}`);
-    const bytes = new Uint8Array(fs.readFileSync(file));
+    const bytes = tarMember('luks2_mda_images.tar.xz', `test_image_${kib}`);
+    const file = tempFile(bytes);
     const c = LuksContainer.open(new MemorySource(bytes));
     expect(c.info()).toMatchObject({
       version: 2,
