@@ -7,7 +7,7 @@
 // GUID); FreeBSD gpart(8) and the MBR type registry (0xa5 FreeBSD, 0xa6 OpenBSD, 0xa9
 // NetBSD); the UEFI spec's GPT partition type GUIDs for the BSDs.
 
-import { mountDevice } from '../fs/registry.js';
+import { canMount, mountDevice } from '../fs/registry.js';
 import type { FsCandidate, InspectionNote } from '../inspect/pipeline.js';
 import type { DeviceDirectory } from '../inspect/unix/fstab.js';
 import type { WindowsDiskResolver } from '../inspect/windows/detector.js';
@@ -106,7 +106,8 @@ const BSD_GPT: Record<string, string> = {
 export function bsdEvidence(inv: Inventory): InspectionNote[] {
   const out: InspectionNote[] = [];
   for (const d of inv.devices) {
-    if (d.kind !== 'partition') continue;
+    // A partition typed BSD but holding a filesystem guestkit reads is inspected as usual.
+    if (d.kind !== 'partition' || (d.fs && canMount(d.fs.type))) continue;
     const what =
       (d.gptType ? BSD_GPT[d.gptType.toUpperCase()] : undefined) ??
       (d.mbrId !== undefined && !d.gptType ? BSD_MBR[d.mbrId] : undefined);

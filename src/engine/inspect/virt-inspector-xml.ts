@@ -72,7 +72,8 @@ class Writer {
     this.depth++;
     children();
     this.depth--;
-    if (this.out.length === start + 1) this.out[start] = `${this.indent()}<${name}/>\n`;
+    if (this.out.length === start + 1)
+      this.out[start] = `${this.indent()}<${name}${attrText(attrs)}/>\n`;
     else this.out.push(`${this.indent()}</${name}>\n`);
   }
 
