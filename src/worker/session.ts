@@ -10,6 +10,14 @@ import type { Inventory } from '../engine/guestfs/inventory.js';
 import { readHead } from '../engine/io/block-source.js';
 import { type IoStats, newStats } from '../engine/io/stats.js';
 import type { SuppliedFilesEnvironment } from './browser-env.js';
+import type { FsApi } from './fs-api.js';
+import { FsBrowser } from './fs-browser.js';
+import {
+  type ApplicationsView,
+  Inspection,
+  type InspectionOptions,
+  type InspectionView,
+} from './inspection.js';
 import { analyseImageSet, chooseDrives, explainOpenFailure } from './top-image.js';
 
 export interface OpenOptions {
@@ -51,11 +59,15 @@ export interface ChooseDrives {
 export type OpenResult = OpenedImage | ChooseDrives;
 
 /** The API the worker exposes (each method returns a Promise on the page side). */
-export interface SessionApi {
+export interface SessionApi extends FsApi {
   open(files: File[], opts?: OpenOptions): OpenResult;
   /** Names of the image formats the engine reads, for forcing one. */
   formats(): string[];
   inventory(): Inventory;
+  /** The OS identity of every root (inspect_os), computed once per session. */
+  inspect(): Promise<InspectionView>;
+  /** The installed applications of one root returned by inspect(). */
+  applications(root: string): Promise<ApplicationsView>;
   ioStats(): IoStats;
   close(): void;
 }
@@ -67,13 +79,18 @@ interface Current {
   id: number;
   env: SuppliedFilesEnvironment;
   handle: Guestfs;
+  fs: FsBrowser;
+  inspection: Inspection;
 }
 
 export class SessionHost<F> {
   private current: Current | undefined;
   private nextId = 1;
 
-  constructor(private readonly makeEnvironment: (files: F[]) => SuppliedFilesEnvironment) {}
+  constructor(
+    private readonly makeEnvironment: (files: F[]) => SuppliedFilesEnvironment,
+    private readonly inspectionOptions: InspectionOptions = {},
+  ) {}
 
   open(files: F[], opts: OpenOptions = {}): OpenResult {
     this.close();
@@ -84,7 +101,9 @@ export class SessionHost<F> {
     if (!drives) return { status: 'choose', files: names, candidates: analysis.tops };
     const handle = this.launch(env, drives, opts.format);
     const id = this.nextId++;
-    this.current = { id, env, handle };
+    const fs = new FsBrowser(handle, () => this.launch(env, drives, opts.format));
+    const inspection = new Inspection(env, drives, opts.format, this.inspectionOptions);
+    this.current = { id, env, handle, fs, inspection };
     const inventory = handle.inventory();
     return {
       status: 'opened',
@@ -114,6 +133,14 @@ export class SessionHost<F> {
     return this.need().handle.inventory();
   }
 
+  async inspect(): Promise<InspectionView> {
+    return this.need().inspection.inspect();
+  }
+
+  async applications(root: string): Promise<ApplicationsView> {
+    return this.need().inspection.applications(root);
+  }
+
   formats(): string[] {
     return formatDrivers.map((d) => d.name);
   }
@@ -127,7 +154,16 @@ export class SessionHost<F> {
     return this.current?.id;
   }
 
+  /** The filesystem pane's browser of session `id`; refused once another image is open. */
+  fsBrowser(id: number): FsBrowser {
+    const c = this.need();
+    if (c.id !== id) throw new EngineError('EINVAL', `image session ${id} is closed`);
+    return c.fs;
+  }
+
   close(): void {
+    this.current?.fs.close();
+    this.current?.inspection.close();
     this.current?.handle.close();
     this.current = undefined;
   }

@@ -7,16 +7,22 @@
 import { expose } from 'comlink';
 import { browserEnvironment } from './browser-env.js';
 import './error-transfer.js';
+import { fsApi } from './fs-api.js';
 import { type OpenOptions, type SessionApi, SessionHost } from './session.js';
+// sql.js reads rpm databases in sqlite form; its .wasm is served as one of the app's assets.
+import sqlWasmUrl from 'sql.js/dist/sql-wasm-browser.wasm?url';
 
-const host = new SessionHost<File>(browserEnvironment);
+const host = new SessionHost<File>(browserEnvironment, { sqlWasmUrl });
 
 const api: SessionApi = {
   open: (files: File[], opts?: OpenOptions) => host.open(files, opts),
   formats: () => host.formats(),
   inventory: () => host.inventory(),
+  inspect: () => host.inspect(),
+  applications: (root: string) => host.applications(root),
   ioStats: () => host.ioStats(),
   close: () => host.close(),
+  ...fsApi((session) => host.fsBrowser(session)),
 };
 
 // A bug that escapes a call (not an EngineError) is logged, never fatal to the worker.
