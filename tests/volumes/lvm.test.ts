@@ -379,3 +379,32 @@ describe('writes through a linear LV land in the extents lvm2 reported', () => {
     expect(lvDevice(model, '/dev/vg0/root').source.writeAt).toBeUndefined();
   });
 });
+
+describe('a PV in no VG', () => {
+  it('is listed by pvs and pvs_full as lvm2 reports an orphan', () => {
+    const m = scanLvm([
+      ...members(),
+      { name: '/dev/sdd', source: new NodeFileSource(path.join(dir, 'orphan.img')) },
+    ]);
+    expect(m.problems).toEqual([]);
+    expect(pvs(m)).toEqual(['/dev/sda', '/dev/sdb1', '/dev/sdd']);
+    const h = report('expected/host-pvs.json', 'pv').find((p) => p.pv_name === 'orphan.img')!;
+    expect(h.vg_name).toBe('');
+    expect(pvsFull(m).at(-1)).toEqual({
+      pv_name: '/dev/sdd',
+      pv_uuid: undash(h.pv_uuid!),
+      pv_fmt: h.pv_fmt,
+      pv_size: Number(h.pv_size),
+      dev_size: Number(h.dev_size),
+      pv_free: Number(h.pv_free),
+      pv_used: Number(h.pv_used),
+      pv_attr: h.pv_attr,
+      pv_pe_count: Number(h.pv_pe_count),
+      pv_pe_alloc_count: Number(h.pv_pe_alloc_count),
+      pv_tags: h.pv_tags,
+      pe_start: Number(h.pe_start),
+      pv_mda_count: Number(h.pv_mda_count),
+      pv_mda_free: Number(h.pv_mda_free),
+    });
+  });
+});

@@ -181,9 +181,10 @@ function pvStruct(pv: LvmPv): GuestfsLvmPv {
     pv_name: pv.name,
     pv_uuid: pv.id,
     pv_fmt: 'lvm2',
-    pv_size: vg ? count * eb : devSize - peStart,
+    // A PV in no VG has no extents yet: lvm2 reports the whole device as its size and free.
+    pv_size: vg ? count * eb : devSize,
     dev_size: devSize,
-    pv_free: (count - alloc) * eb,
+    pv_free: vg ? (count - alloc) * eb : devSize,
     pv_used: alloc * eb,
     pv_attr: pvAttr(pv),
     pv_pe_count: count,
