@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { OpenedImage } from '../worker/session.js';
 import { DiskMap } from './DiskMap.js';
 import { DropZone } from './DropZone.js';
+import { InspectionPanes } from './IdentityCard.js';
 import { ImageHeader } from './ImageHeader.js';
 import { IoStatsPanel } from './IoStatsPanel.js';
 import { ChooseImage, NotDiskImage, OpenError } from './Notices.js';
@@ -37,6 +38,7 @@ function ImageView({ opened, files }: { opened: OpenedImage; files: File[] }) {
       ))}
       <IoStatsPanel session={opened.session} inventory={inventory} fileBytes={fileBytes} />
       <DiskMap inventory={inventory} />
+      <InspectionPanes session={opened.session} />
     </div>
   );
 }
