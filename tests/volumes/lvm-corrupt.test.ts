@@ -170,3 +170,24 @@ describe('extents past the end of the device', () => {
     );
   });
 });
+
+describe('edited metadata: a pvmove in progress', () => {
+  it('an LV striped over pvmove0, whose mirror legs are PV extents, reads its data', () => {
+    // home (disk1 extents 0-3) being moved to free extents 25-28 of disk2: the state lvm2
+    // writes while pvmove runs (pvmove0 mirrors old and new places; home maps onto it).
+    const b = rewriteText((t) =>
+      t
+        .replace(/(home \{[\s\S]*?stripes = \[\s*)"pv0", 0/, '$1"pvmove0", 0')
+        .replace(
+          /logical_volumes \{/,
+          `logical_volumes {\n\npvmove0 {\nid = "5eedPM-0000-0000-0000-0000-0000-000001"\nstatus = ["READ", "WRITE", "PVMOVE", "LOCKED"]\nflags = []\nsegment_count = 1\n\nsegment1 {\nstart_extent = 0\nextent_count = 4\n\ntype = "mirror"\nmirror_count = 2\nmirrors = [\n"pv0", 0,\n"pv1", 25\n]\n}\n}\n`,
+        ),
+    );
+    const m = scanLvm(withDisk1(b));
+    expect(m.problems).toEqual([]);
+    expect(m.devices.map((d) => d.name)).not.toContain('/dev/vg0/pvmove0');
+    const home = m.devices.find((d) => d.name === '/dev/vg0/home')!.source;
+    const img = fs.readFileSync(path.join(ensureFixture('lvm'), 'fs', 'home.img'));
+    expect(Buffer.from(home.readAt(0, home.size)).equals(img)).toBe(true);
+  });
+});

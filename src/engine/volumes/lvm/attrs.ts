@@ -168,8 +168,9 @@ function zeroes(vg: LvmVg, m: LvMeta): boolean {
 export function allocatedExtents(vg: LvmVg): Map<string, number> {
   const used = new Map<string, number>();
   for (const { seg } of segsOf(vg)) {
-    if (seg.type !== 'striped') continue;
-    const per = seg.extentCount / seg.areas.length;
+    if (seg.type !== 'striped' && seg.type !== 'mirror') continue;
+    // A pvmove mirror's legs are PV extents, each as long as the segment.
+    const per = seg.type === 'mirror' ? seg.extentCount : seg.extentCount / seg.areas.length;
     for (const a of seg.areas) if ('pv' in a) used.set(a.pv, (used.get(a.pv) ?? 0) + per);
   }
   return used;

@@ -50,6 +50,7 @@ export interface SegmentContext {
   pvArea(key: string, start: number, count: number): BlockSource;
   lvSource(name: string): BlockSource;
   touchesMissing(name: string): boolean;
+  pvMissing(key: string): boolean;
   thinPool(name: string): ThinPool;
 }
 
@@ -81,7 +82,9 @@ export function segmentIo(ctx: SegmentContext, lv: LvMeta, seg: SegMeta): Segmen
 function stripedIo(ctx: SegmentContext, seg: SegMeta, name: string): SegmentIo {
   const n = seg.areas.length;
   const per = seg.extentCount / n;
-  const stripes = seg.areas.map((a) => ctx.pvArea((a as { pv: string }).pv, a.start, per));
+  const stripes = seg.areas.map((a) =>
+    'pv' in a ? ctx.pvArea(a.pv, a.start, per) : lvArea(ctx, a.lv, a.start, per * ctx.extentBytes),
+  );
   const chunk = n === 1 ? seg.extentCount * ctx.extentBytes : seg.stripeSize * 512;
   const mapping: Mapping = {
     size: seg.extentCount * ctx.extentBytes,
@@ -113,11 +116,23 @@ function imageBytes(ctx: SegmentContext, seg: SegMeta, dataImages: number, name:
 /** Sub-LV legs from each area's extent (plus data_offset); undefined if on a missing PV. */
 function legSources(ctx: SegmentContext, seg: SegMeta, bytes: number, dataOffsets?: number[]) {
   return seg.areas.map((a, i) => {
-    const leg = (a as { lv: string }).lv;
-    if (ctx.touchesMissing(leg)) return undefined;
-    const at = a.start * ctx.extentBytes + (dataOffsets?.[i] ?? 0);
-    return slice(ctx.lvSource(leg), at, bytes, `${ctx.vgName}/${leg}`);
+    // A pvmove mirror's legs are PV extents rather than sub-LVs.
+    if ('pv' in a)
+      return ctx.pvMissing(a.pv) ? undefined : ctx.pvArea(a.pv, a.start, bytes / ctx.extentBytes);
+    if (ctx.touchesMissing(a.lv)) return undefined;
+    return lvArea(ctx, a.lv, a.start, bytes, dataOffsets?.[i] ?? 0);
   });
+}
+
+/** `bytes` of sub-LV `lv` from extent `start` (plus a byte offset). */
+function lvArea(
+  ctx: SegmentContext,
+  lv: string,
+  start: number,
+  bytes: number,
+  extra = 0,
+): BlockSource {
+  return slice(ctx.lvSource(lv), start * ctx.extentBytes + extra, bytes, `${ctx.vgName}/${lv}`);
 }
 
 /** Per-image data offsets from the rmeta sub-LVs' dm-raid superblocks (bytes). */

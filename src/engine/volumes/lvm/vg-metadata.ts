@@ -268,8 +268,9 @@ function readSegment(node: ConfigNode, origin: TextOrigin, what: string, vg: VgM
   };
   if (seg.extentCount === 0) f.fail(node.at, 'extent_count is 0');
   if (seg.type === 'striped') readStripes(f, seg, vg);
-  else if (seg.type === 'mirror') readPairs(f, seg, 'mirrors', f.num('mirror_count'));
-  else if (seg.type.startsWith('raid')) readRaids(f, seg);
+  else if (seg.type === 'mirror') {
+    readPairs(f, seg, 'mirrors', f.num('mirror_count'), new Set(vg.pvs.map((p) => p.key)));
+  } else if (seg.type.startsWith('raid')) readRaids(f, seg);
   return seg;
 }
 
@@ -279,7 +280,7 @@ function readStripes(f: Fields, seg: SegMeta, vg: VgMeta): void {
   if (n > 1 && seg.stripeSize === 0) f.fail(seg.at, 'stripe_size missing for several stripes');
   if (seg.extentCount % n !== 0)
     f.fail(seg.at, `extent_count ${seg.extentCount} not a multiple of ${n} stripes`);
-  readPairs(f, seg, 'stripes', n);
+  readPairs(f, seg, 'stripes', n, new Set(vg.pvs.map((p) => p.key)));
   const len = seg.extentCount / n;
   for (const a of seg.areas) {
     if (!('pv' in a)) continue;
@@ -295,7 +296,7 @@ function readStripes(f: Fields, seg: SegMeta, vg: VgMeta): void {
 }
 
 /** `stripes`/`mirrors` = [name, start, name, start, ...]: PV keys or LV names. */
-function readPairs(f: Fields, seg: SegMeta, key: string, count: number): void {
+function readPairs(f: Fields, seg: SegMeta, key: string, count: number, pvKeys: Set<string>): void {
   const a = f.list(key);
   if (a.length !== 2 * count)
     f.fail(seg.at, `${key} has ${a.length / 2} entries, expected ${count}`);
@@ -310,7 +311,9 @@ function readPairs(f: Fields, seg: SegMeta, key: string, count: number): void {
     ) {
       f.fail(seg.at, `${key} entry ${i / 2} is not "name", extent`);
     }
-    seg.areas.push(key === 'stripes' ? { pv: name, start } : { lv: name, start });
+    // Areas name a PV key or an LV: mirror legs are LVs, stripes PVs — except while pvmove
+    // runs, when the moved LVs stripe over the pvmove0 LV and its mirror legs are PVs.
+    seg.areas.push(pvKeys.has(name) ? { pv: name, start } : { lv: name, start });
   }
 }
 

@@ -145,6 +145,10 @@ export class VgView implements SegmentContext {
     return [...out];
   }
 
+  pvMissing(key: string): boolean {
+    return this.pvByKey(key).missing;
+  }
+
   touchesMissing(name: string): boolean {
     return this.pvsOf(name).some((p) => p.missing);
   }
