@@ -126,12 +126,14 @@ describe.each(IMAGES)('$name', ({ name, big, hash, unsigned }) => {
     expect(info.casefold).toBe(name === 'ext4-casefold');
   });
 
+  // f_blocks and f_bavail are the kernel's (metadata overhead and allocator reserve left
+  // out): tests/fs/ext4-statfs.test.ts checks them against a kernel mount.
   test('statvfs counts match dumpe2fs', () => {
     const v = fsys.statvfs();
     expect(v.bsize).toBe(facts.blockSize);
-    expect(v.blocks).toBe(facts.blockCount);
+    expect(v.blocks).toBeLessThan(facts.blockCount);
     expect(v.bfree).toBe(facts.freeBlocks);
-    expect(v.bavail).toBe(facts.freeBlocks - facts.reservedBlocks);
+    expect(v.bavail).toBeLessThanOrEqual(facts.freeBlocks - facts.reservedBlocks);
     expect(v.files).toBe(facts.inodeCount);
     expect(v.ffree).toBe(facts.freeInodes);
   });

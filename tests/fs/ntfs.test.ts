@@ -311,5 +311,10 @@ describe('data', () => {
     expect(wof.feature).toContain('WOF');
     expect(wof.feature).toContain('0x80000017');
     expect(fsys.lstat('/reparse/wof.bin').type).toBe('file');
+    // Callers print `${kind}: ${message}`: the message names path and feature, not the kind.
+    expect(wof.message).toBe(`/reparse/wof.bin: ${wof.feature}`);
+    expect(kindOf(() => fsys.readInode(fsys.resolve('/reparse/wof.bin'), 0, 1)).message).toBe(
+      wof.feature,
+    );
   });
 });

@@ -278,10 +278,9 @@ describe('case_sensitive_path, statvfs, xattrs', () => {
       ]).toEqual([v.f_bsize, v.f_frsize, v.f_bfree, v.f_files, v.f_ffree, v.f_favail, v.f_namemax]);
     }
   });
-  // Known difference in the ext4 driver (reported): the kernel's f_blocks leaves out the
-  // metadata overhead and its f_bavail also keeps the delalloc reserve (s_resv_clusters);
-  // the driver reports s_blocks_count and free − reserved. This test passes once it does.
-  it.fails('statvfs: blocks and bavail equal the kernel statvfs (ext4 driver)', () => {
+  // The kernel's f_blocks leaves out the metadata overhead and its f_bavail also keeps the
+  // allocator reserve (s_resv_clusters); the ext4 driver computes both as it does.
+  it('statvfs: blocks and bavail equal the kernel statvfs (ext4 driver)', () => {
     for (const [p, v] of Object.entries(statvfs)) {
       const got = g.statvfs(p);
       expect([got.blocks, got.bavail]).toEqual([v.f_blocks, v.f_bavail]);

@@ -7,8 +7,12 @@ import { EngineError, corrupt } from '../errors.js';
 export interface BlockSource {
   /** Size in bytes. */
   readonly size: number;
-  /** Exactly `length` bytes at `offset`, or throws. Reading past `size` is an error. */
+  /** Exactly `length` bytes at `offset`, or throws. Reading past `size` is an error. The
+   * array is the caller's: no source keeps or reuses it. */
   readAt(offset: number, length: number): Uint8Array;
+  /** Optional: fills all of `dst` from `offset` (same rules as readAt), without allocating.
+   * Bulk readers call it through `readInto()` below, which falls back to readAt. */
+  readInto?(offset: number, dst: Uint8Array): void;
   /** Present only on writable sources (the overlay). */
   writeAt?(offset: number, data: Uint8Array): void;
   /** A short human description, e.g. "disk.qcow2" or "disk.qcow2[1048576+524288]". */
@@ -54,6 +58,13 @@ export function slice(src: BlockSource, start: number, length: number, name?: st
       return src.readAt(start + offset, len);
     },
   };
+  if (src.readInto) {
+    const r = src.readInto.bind(src);
+    out.readInto = (offset, dst) => {
+      checkRange(out, offset, dst.length);
+      r(start + offset, dst);
+    };
+  }
   if (src.writeAt) {
     const w = src.writeAt.bind(src);
     out.writeAt = (offset, data) => {
@@ -77,6 +88,17 @@ export class MemorySource implements BlockSource {
     checkRange(this, offset, length);
     return this.bytes.slice(offset, offset + length);
   }
+  readInto(offset: number, dst: Uint8Array): void {
+    checkRange(this, offset, dst.length);
+    dst.set(this.bytes.subarray(offset, offset + dst.length));
+  }
+}
+
+/** Fills `dst` from `offset` of `src`: straight into it where the source can, else by a
+ * copy of what readAt returns. */
+export function readInto(src: BlockSource, offset: number, dst: Uint8Array): void {
+  if (src.readInto) src.readInto(offset, dst);
+  else dst.set(src.readAt(offset, dst.length));
 }
 
 /** Read up to `length` bytes, shorter at the end of the source (for probing heads). */

@@ -31,12 +31,24 @@ export class NodeFileSource implements BlockSource {
 
   readAt(offset: number, length: number): Uint8Array {
     checkRange(this, offset, length);
+    const out = new Uint8Array(length);
+    this.fill(offset, out);
+    return out;
+  }
+
+  /** fs.readSync straight into the caller's buffer: no allocation, no copy. */
+  readInto(offset: number, dst: Uint8Array): void {
+    checkRange(this, offset, dst.length);
+    this.fill(offset, dst);
+  }
+
+  private fill(offset: number, dst: Uint8Array): void {
     if (this.fd === undefined)
       throw new EngineError('io', `${this.path}: closed`, { path: this.path });
-    const out = new Uint8Array(length);
+    const length = dst.length;
     let done = 0;
     while (done < length) {
-      const n = fs.readSync(this.fd, out, done, length - done, offset + done);
+      const n = fs.readSync(this.fd, dst, done, length - done, offset + done);
       if (n <= 0)
         throw new EngineError('io', `${this.path}: short read at ${offset + done}`, {
           path: this.path,
@@ -45,7 +57,6 @@ export class NodeFileSource implements BlockSource {
     }
     this.stats.calls++;
     this.stats.bytes += length;
-    return out;
   }
 
   close(): void {

@@ -3,7 +3,7 @@
 // merge adjacent misses into one call, grow a read-ahead window on sequential access and
 // evict least-recently-used pages past a fixed memory budget.
 
-import { type BlockSource, checkRange } from './block-source.js';
+import { type BlockSource, checkRange, readInto } from './block-source.js';
 import type { IoStats } from './stats.js';
 
 export interface PageCacheOptions {
@@ -64,18 +64,36 @@ export class PageCache implements BlockSource {
     checkRange(this, offset, length);
     if (length === 0) return new Uint8Array(0);
     if (length >= READ_THROUGH_BYTES && length <= MAX_RUN_BYTES) {
-      this.nextSequential = Math.floor((offset + length) / this.pageSize);
-      this.lastEnd = offset + length;
+      this.passedThrough(offset, length);
       return this.inner.readAt(offset, length);
     }
     const out = new Uint8Array(length);
+    this.copyInto(offset, out);
+    return out;
+  }
+
+  /** Like readAt, into the caller's buffer; bulk reads go straight to the storage's own
+   * readInto when it has one (a Node file: no allocation and no copy at all). */
+  readInto(offset: number, dst: Uint8Array): void {
+    checkRange(this, offset, dst.length);
+    if (dst.length > 0) this.copyInto(offset, dst);
+  }
+
+  private copyInto(offset: number, out: Uint8Array): void {
+    const length = out.length;
     const first = Math.floor(offset / this.pageSize);
     const last = Math.floor((offset + length - 1) / this.pageSize);
     // Bulk requests (convert, hashing, big file reads) gain nothing from caching: read them
     // straight through, which also keeps a request larger than the budget from evicting
     // itself.
     if (length >= READ_THROUGH_BYTES || last - first + 1 > this.maxPages / 2) {
-      return this.readThrough(offset, length, out);
+      for (let done = 0; done < length;) {
+        const n = Math.min(MAX_RUN_BYTES, length - done);
+        readInto(this.inner, offset + done, out.subarray(done, done + n));
+        done += n;
+      }
+      this.passedThrough(offset, length);
+      return;
     }
     this.fill(offset, first, last);
     this.lastEnd = offset + length;
@@ -86,17 +104,12 @@ export class PageCache implements BlockSource {
       const to = Math.min(offset + length, pageStart + page.length);
       out.set(page.subarray(from - pageStart, to - pageStart), from - offset);
     }
-    return out;
   }
 
-  private readThrough(offset: number, length: number, out: Uint8Array): Uint8Array {
-    for (let done = 0; done < length;) {
-      const n = Math.min(MAX_RUN_BYTES, length - done);
-      out.set(this.inner.readAt(offset + done, n), done);
-      done += n;
-    }
+  /** A read that bypassed the pages still counts for sequential detection. */
+  private passedThrough(offset: number, length: number): void {
     this.nextSequential = Math.floor((offset + length) / this.pageSize);
-    return out;
+    this.lastEnd = offset + length;
   }
 
   /** Make pages first..last resident with as few underlying reads as possible. */

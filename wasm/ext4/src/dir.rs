@@ -3,6 +3,7 @@
 //! Reference: kernel Documentation/filesystems/ext4/directory.rst "Linear (Classic)
 //! Directories" and "Checksums".
 
+use crate::cache::{verified, Verified};
 use crate::crc::crc32c_raw;
 use crate::fs::{Fs, Run};
 use crate::htree;
@@ -118,9 +119,9 @@ pub fn is_dx_node(block: &[u8]) -> bool {
 }
 
 /// Verifies a directory block's checksum (metadata_csum) and returns the length of the
-/// part that holds entries.
+/// part that holds entries. `block` was just read through the block cache from `abs`.
 pub fn check_block(
-    fs: &Fs<impl Device>,
+    fs: &mut Fs<impl Device>,
     dir: &Inode,
     lblk: u64,
     block: &[u8],
@@ -129,18 +130,29 @@ pub fn check_block(
     if !fs.sb.has_metadata_csum() {
         return Ok(block.len());
     }
+    let pblk = abs / fs.sb.block_size as u64;
+    let v = |kind| Verified {
+        kind,
+        ino: dir.ino,
+        lblk,
+    };
     // Index blocks first, as the kernel decides: a root converted from a leaf keeps the
     // old leaf tail's bytes in dx_tail's reserved word, so it can look like a leaf.
     if dir.has_flag(flags::INDEX) && (lblk == 0 || is_dx_node(block)) {
-        htree::verify_block(fs, dir, lblk, block, abs)?;
+        fs.verify_once(pblk, v(verified::DX_NODE), |fs| {
+            htree::verify_block(fs, dir, lblk, block, abs)
+        })?;
         return Ok(block.len());
     }
     if has_tail(block) {
         let t = block.len() - TAIL_SIZE;
-        let stored = le32(block, t + 8);
-        let computed = crc32c_raw(dir.csum_seed, &block[..t]);
-        if stored != computed {
-            return Err(corrupt(
+        fs.verify_once(pblk, v(verified::DIR_LEAF), |_| {
+            let stored = le32(block, t + 8);
+            let computed = crc32c_raw(dir.csum_seed, &block[..t]);
+            if stored == computed {
+                return Ok(());
+            }
+            Err(corrupt(
                 "ext4 directory block",
                 abs + t as u64 + 8,
                 "checksum mismatch",
@@ -148,8 +160,8 @@ pub fn check_block(
             .index(dir.ino as u64)
             .part("checksum")
             .values(computed as u64, stored as u64)
-            .into());
-        }
+            .into())
+        })?;
         return Ok(t);
     }
     Err(corrupt(

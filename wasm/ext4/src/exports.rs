@@ -2,7 +2,7 @@
 //! details are in the last-error record (fsabi::lasterror). Handles start at 1.
 
 use crate::fs::Fs;
-use crate::ops;
+use crate::{file_map, ops, statfs};
 use fsabi::device::ImportDevice;
 use fsabi::handles::Handles;
 use fsabi::lasterror::finish;
@@ -87,7 +87,7 @@ pub unsafe extern "C" fn fs_readlink(handle: u32, ino: u32, out: *mut u8, len: u
 #[no_mangle]
 pub unsafe extern "C" fn fs_statvfs(handle: u32, out: *mut u8, len: u32) -> i64 {
     let out = out_slice(out, len);
-    with_fs(handle, |fs| ops::statvfs(fs, out))
+    with_fs(handle, |fs| statfs::statvfs(fs, out))
 }
 
 #[no_mangle]
@@ -108,4 +108,34 @@ pub unsafe extern "C" fn fs_getxattr(
     let name = in_slice(name, name_len);
     let out = out_slice(out, len);
     with_fs(handle, |fs| ops::getxattr(fs, ino, name, out))
+}
+
+/// Stat records of `count` inode numbers (u32 each) in one call (fsabi::batch).
+#[no_mangle]
+pub unsafe extern "C" fn fs_stat_many(
+    handle: u32,
+    inos: *const u8,
+    count: u32,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
+    let inos = in_slice(inos, count.saturating_mul(4));
+    let out = out_slice(out, len);
+    with_fs(handle, |fs| {
+        fsabi::batch::stat_many(inos, out, ops::STAT_SIZE, |ino, r| ops::stat(fs, ino, r))
+    })
+}
+
+/// Device runs of bytes `[offset, offset + length)` of file `ino` (fsabi::map).
+#[no_mangle]
+pub unsafe extern "C" fn fs_map(
+    handle: u32,
+    ino: u32,
+    offset: u64,
+    length: u64,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
+    let out = out_slice(out, len);
+    with_fs(handle, |fs| file_map::map(fs, ino, offset, length, out))
 }

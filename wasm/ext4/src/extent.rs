@@ -1,12 +1,14 @@
 //! Extent trees: the root in i_block, interior index nodes and leaves in blocks.
 //! Reference: kernel Documentation/filesystems/ext4/ifork.rst "Extent Tree".
 
+use crate::cache::{verified, Verified};
 use crate::crc::crc32c_raw;
 use crate::fs::{Fs, Run};
 use crate::inode::{Inode, I_BLOCK_AT};
 use fsabi::error::{corrupt, Corrupt, Result};
 use fsabi::le::{le16, le32};
 use fsabi::Device;
+use std::rc::Rc;
 
 const MAGIC: u16 = 0xF30A;
 const ENTRY: usize = 12;
@@ -74,7 +76,7 @@ fn search(node: &[u8], entries: u16, lblk: u32) -> Option<usize> {
 
 /// The run of file blocks starting at `lblk`: mapped, unwritten or a hole.
 pub fn map<D: Device>(fs: &mut Fs<D>, inode: &Inode, lblk: u32) -> Result<Run> {
-    let mut node: Vec<u8> = inode.i_block().to_vec();
+    let mut node: Rc<Vec<u8>> = Rc::new(inode.i_block().to_vec());
     let mut offset = inode.offset + I_BLOCK_AT as u64;
     let mut want = None;
     loop {
@@ -106,8 +108,13 @@ pub fn map<D: Device>(fs: &mut Fs<D>, inode: &Inode, lblk: u32) -> Result<Run> {
         // Header first: a block that is not an extent node at all says more than a
         // checksum mismatch would.
         header(inode, &block, offset, Some(h.depth - 1))?;
-        verify_block(fs, inode, &block, offset)?;
-        node = block.to_vec();
+        let v = Verified {
+            kind: verified::EXTENT,
+            ino: inode.ino,
+            lblk: 0,
+        };
+        fs.verify_once(child, v, |fs| verify_block(fs, inode, &block, offset))?;
+        node = block;
         want = Some(h.depth - 1);
     }
 }

@@ -1,7 +1,7 @@
 //! An open ext2/3/4 filesystem: superblock, metadata cache, inodes, and the mapping of a
 //! file's logical blocks to device blocks (extents or block maps) used by every reader.
 
-use crate::cache::BlockCache;
+use crate::cache::{BlockCache, Verified};
 use crate::group_desc::{self, GroupDesc};
 use crate::inode::{self, flags, Inode};
 use crate::superblock::{incompat, Superblock, SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE};
@@ -80,6 +80,22 @@ impl<D: Device> Fs<D> {
         let rc = Rc::new(buf);
         self.cache.put(block, rc.clone());
         Ok(rc)
+    }
+
+    /// Runs `check` on cached metadata block `block` unless it passed the same check since
+    /// it was read (the caller has just read it through `read_block`).
+    pub fn verify_once(
+        &mut self,
+        block: u64,
+        v: Verified,
+        check: impl FnOnce(&Self) -> Result<()>,
+    ) -> Result<()> {
+        if self.cache.is_verified(block, v) {
+            return Ok(());
+        }
+        check(self)?;
+        self.cache.set_verified(block, v);
+        Ok(())
     }
 
     pub fn group_desc(&mut self, group: u32) -> Result<GroupDesc> {

@@ -12,6 +12,8 @@ const CHECKSUM_AT: usize = 0x1E;
 
 #[derive(Debug, Clone)]
 pub struct GroupDesc {
+    pub block_bitmap: u64,
+    pub inode_bitmap: u64,
     pub inode_table: u64,
     pub free_blocks: u32,
     pub free_inodes: u32,
@@ -19,9 +21,18 @@ pub struct GroupDesc {
 }
 
 /// Whether `group` holds a superblock backup (and so a GDT copy): with sparse_super only
-/// groups 0, 1 and powers of 3, 5 and 7.
+/// groups 0, 1 and powers of 3, 5 and 7; with sparse_super2 group 0 and the (at most two)
+/// groups s_backup_bgs names.
 pub fn has_super(sb: &Superblock, group: u32) -> bool {
     const SPARSE_SUPER: u32 = 0x1;
+    const SPARSE_SUPER2: u32 = 0x200;
+    const BACKUP_BGS: usize = 0x24C;
+    if group == 0 {
+        return true;
+    }
+    if sb.feature_compat & SPARSE_SUPER2 != 0 {
+        return group == le32(&sb.raw, BACKUP_BGS) || group == le32(&sb.raw, BACKUP_BGS + 4);
+    }
     if group <= 1 || sb.feature_ro_compat & SPARSE_SUPER == 0 {
         return true;
     }
@@ -82,6 +93,8 @@ pub fn parse(sb: &Superblock, group: u32, raw: &[u8], offset: u64) -> Result<Gro
         }
     };
     let gd = GroupDesc {
+        block_bitmap: le32(raw, 0x0) as u64 | hi32(0x20),
+        inode_bitmap: le32(raw, 0x4) as u64 | hi32(0x24),
         inode_table: le32(raw, 0x8) as u64 | hi32(0x28),
         free_blocks: le16(raw, 0xC) as u32 | hi16(0x2C),
         free_inodes: le16(raw, 0xE) as u32 | hi16(0x2E),

@@ -2,6 +2,7 @@
 //! levels of index nodes leading to the leaf block whose hash range holds the name.
 //! Reference: kernel Documentation/filesystems/ext4/directory.rst "Hash Tree Directories".
 
+use crate::cache::{verified, Verified};
 use crate::crc::crc32c_raw;
 use crate::dir::{self, Entry};
 use crate::fs::Fs;
@@ -118,7 +119,13 @@ fn load<D: Device>(fs: &mut Fs<D>, dir: &Inode, lblk: u64) -> Result<(Level, u64
         }
     };
     if fs.sb.has_metadata_csum() {
-        verify_block(fs, dir, lblk, &block, abs)?;
+        let v = Verified {
+            kind: verified::DX_NODE,
+            ino: dir.ino,
+            lblk,
+        };
+        let pblk = abs / fs.sb.block_size as u64;
+        fs.verify_once(pblk, v, |fs| verify_block(fs, dir, lblk, &block, abs))?;
     }
     let at = count_at(dir, lblk, &block, abs)?;
     let (count, _) = counts(fs, dir, &block, at, abs)?;

@@ -6,6 +6,7 @@ pub mod cache;
 pub mod crc;
 pub mod dir;
 pub mod extent;
+pub mod file_map;
 pub mod fs;
 pub mod group_desc;
 pub mod hash;
@@ -14,6 +15,7 @@ pub mod indirect;
 pub mod inline;
 pub mod inode;
 pub mod ops;
+pub mod statfs;
 pub mod superblock;
 pub mod xattr;
 

@@ -10,7 +10,6 @@ use fsabi::le::{le32, put16, put32, put64};
 use fsabi::Device;
 
 pub const STAT_SIZE: usize = 128;
-pub const STATVFS_SIZE: usize = 96;
 pub const INFO_SIZE: usize = 208;
 pub const READDIR_HEADER: usize = 16;
 const DIRENT_HEADER: usize = 12;
@@ -42,7 +41,7 @@ pub fn stat<D: Device>(fs: &mut Fs<D>, ino: u32, out: &mut [u8]) -> Result<i64> 
     Ok(STAT_SIZE as i64)
 }
 
-fn out_record(out: &mut [u8], size: usize) -> Result<&mut [u8]> {
+pub fn out_record(out: &mut [u8], size: usize) -> Result<&mut [u8]> {
     if out.len() < size {
         return Err(Error::Invalid("output buffer smaller than the record"));
     }
@@ -218,33 +217,6 @@ fn symlink_target<D: Device>(fs: &mut Fs<D>, i: &Inode) -> Result<Vec<u8>> {
     let mut v = vec![0u8; i.size as usize];
     fs.read_data(i, 0, &mut v)?;
     Ok(v)
-}
-
-pub fn statvfs<D: Device>(fs: &mut Fs<D>, out: &mut [u8]) -> Result<i64> {
-    let (mut free_blocks, mut free_inodes) = (0u64, 0u64);
-    for g in 0..fs.sb.groups_count {
-        let gd = fs.group_desc(g)?;
-        free_blocks += gd.free_blocks as u64;
-        free_inodes += gd.free_inodes as u64;
-    }
-    // Group counts are in clusters with bigalloc.
-    free_blocks *= (fs.sb.cluster_size / fs.sb.block_size) as u64;
-    let sb = &fs.sb;
-    let r = out_record(out, STATVFS_SIZE)?;
-    put32(r, 0, sb.block_size);
-    put32(r, 4, sb.block_size);
-    put64(r, 8, sb.blocks_count);
-    put64(r, 16, free_blocks);
-    put64(r, 24, free_blocks.saturating_sub(sb.r_blocks_count));
-    put64(r, 32, sb.inodes_count as u64);
-    put64(r, 40, free_inodes);
-    put64(r, 48, free_inodes);
-    let fsid = le32(&sb.uuid, 0) as u64 ^ le32(&sb.uuid, 4) as u64
-        | (le32(&sb.uuid, 8) as u64 ^ le32(&sb.uuid, 12) as u64) << 32;
-    put64(r, 56, fsid);
-    put32(r, 64, 1); // ST_RDONLY: this driver never writes
-    put32(r, 68, 255);
-    Ok(STATVFS_SIZE as i64)
 }
 
 fn listed<D: Device>(fs: &mut Fs<D>, ino: u32) -> Result<Vec<(Vec<u8>, Xattr)>> {

@@ -1,12 +1,14 @@
-//! The boundary shared by guestkit's filesystem crates (ext4 now, NTFS later) and the
+//! The boundary shared by guestkit's filesystem crates (ext4, NTFS) and the
 //! hand-written TypeScript adapter in `src/engine/fs/wasm/`. See `wasm/README.md` for the
 //! ABI: one imported function (`env.read_at`), negative statuses, a last-error record.
 
+pub mod batch;
 pub mod device;
 pub mod error;
 pub mod handles;
 pub mod lasterror;
 pub mod le;
+pub mod map;
 pub mod mem;
 
 pub use device::Device;

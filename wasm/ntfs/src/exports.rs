@@ -3,7 +3,7 @@
 //! non-negative value or a negative status whose details are in the last-error record.
 
 use crate::fs::Fs;
-use crate::{ops, statfs};
+use crate::{ops, statfs, stream_map};
 use fsabi::device::ImportDevice;
 use fsabi::handles::Handles;
 use fsabi::lasterror::finish;
@@ -129,4 +129,53 @@ pub unsafe extern "C" fn ntfs_read_stream(
     let name = in_slice(name, name_len);
     let out = out_slice(out, len);
     with_fs(handle, |fs| ops::read_stream(fs, ino, name, offset, out))
+}
+
+/// Stat records of `count` record numbers (u32 each) in one call (fsabi::batch).
+#[no_mangle]
+pub unsafe extern "C" fn fs_stat_many(
+    handle: u32,
+    inos: *const u8,
+    count: u32,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
+    let inos = in_slice(inos, count.saturating_mul(4));
+    let out = out_slice(out, len);
+    with_fs(handle, |fs| {
+        fsabi::batch::stat_many(inos, out, ops::STAT_SIZE, |ino, r| ops::stat(fs, ino, r))
+    })
+}
+
+/// Device runs of bytes `[offset, offset + length)` of the unnamed data (fsabi::map).
+#[no_mangle]
+pub unsafe extern "C" fn fs_map(
+    handle: u32,
+    ino: u32,
+    offset: u64,
+    length: u64,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
+    let out = out_slice(out, len);
+    with_fs(handle, |fs| stream_map::map(fs, ino, offset, length, out))
+}
+
+/// Device runs of the named $DATA stream `name` (empty: the unnamed one).
+#[no_mangle]
+pub unsafe extern "C" fn ntfs_map_stream(
+    handle: u32,
+    ino: u32,
+    name: *const u8,
+    name_len: u32,
+    offset: u64,
+    length: u64,
+    out: *mut u8,
+    len: u32,
+) -> i64 {
+    let name = in_slice(name, name_len);
+    let out = out_slice(out, len);
+    with_fs(handle, |fs| {
+        stream_map::map_named(fs, ino, name, offset, length, out)
+    })
 }

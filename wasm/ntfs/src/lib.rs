@@ -25,6 +25,7 @@ pub mod runlist;
 pub mod standard_information;
 pub mod statfs;
 pub mod stream;
+pub mod stream_map;
 pub mod upcase;
 pub mod volume;
 

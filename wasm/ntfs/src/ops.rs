@@ -38,7 +38,7 @@ pub fn out_record(out: &mut [u8], size: usize) -> Result<&mut [u8]> {
 }
 
 /// A file number the caller gave: outside the MFT, free or an extension record is ENOENT.
-fn caller_inode<D: Device>(fs: &mut Fs<D>, ino: u32) -> Result<Rc<Inode>> {
+pub(crate) fn caller_inode<D: Device>(fs: &mut Fs<D>, ino: u32) -> Result<Rc<Inode>> {
     if ino as u64 >= fs.record_count {
         return Err(Error::NotFound);
     }
@@ -110,7 +110,7 @@ fn data_runs(c: &Class) -> u32 {
     }
 }
 
-fn name_units(name: &[u8]) -> Result<Vec<u16>> {
+pub(crate) fn name_units(name: &[u8]) -> Result<Vec<u16>> {
     let s = core::str::from_utf8(name).map_err(|_| Error::Invalid("name is not UTF-8"))?;
     let units: Vec<u16> = s.encode_utf16().collect();
     if units.is_empty() || units.len() > MAX_NAME_UNITS || s.contains('/') {
@@ -248,7 +248,7 @@ fn resume<D: Device>(fs: &mut Fs<D>, idx: &index::Dir, cookie: u64) -> Result<Cu
 }
 
 /// The unnamed data of a regular file, refusing reparse points whose data lives elsewhere.
-fn file_data<D: Device>(fs: &mut Fs<D>, ino: u32) -> Result<Option<Stream>> {
+pub(crate) fn file_data<D: Device>(fs: &mut Fs<D>, ino: u32) -> Result<Option<Stream>> {
     let i = caller_inode(fs, ino)?;
     let c = classify(fs, &i)?;
     match c.kind {

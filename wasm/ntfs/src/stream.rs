@@ -150,7 +150,7 @@ impl Stream {
         }
     }
 
-    fn unmapped(&self, vcn: u64) -> Error {
+    pub(crate) fn unmapped(&self, vcn: u64) -> Error {
         corrupt(
             "NTFS MFT record",
             self.offset,

@@ -4,6 +4,7 @@
 
 import { EngineError, errno } from '../../errors.js';
 import type { DirEntry, FileSystem, Stat, StatVfs, Xattr } from '../types.js';
+import { ListingStats } from '../wasm/listing-stats.js';
 import type { WasmFs } from '../wasm/wasm-fs.js';
 import { type Ext4Info, decodeDirEntry, decodeInfo, decodeStat, decodeStatVfs } from './records.js';
 
@@ -21,9 +22,11 @@ export class Ext4FileSystem implements FileSystem {
   readonly caseInsensitive = false;
   private readonly dirs = new Map<string, number>();
   private cachedInfo: Ext4Info;
+  private readonly listing: ListingStats;
 
   /** The module instance (tests drive the raw ABI through it). */
   constructor(readonly wasm: WasmFs) {
+    this.listing = new ListingStats(wasm);
     this.cachedInfo = decodeInfo(wasm.info());
     this.type = this.cachedInfo.type;
   }
@@ -65,8 +68,9 @@ export class Ext4FileSystem implements FileSystem {
     return this.statInode(this.resolve(path), path);
   }
 
+  /** Entries of the last listing are stat-ed together on the first ask (listing-stats.ts). */
   statInode(ino: number, path?: string): Stat {
-    return decodeStat(this.wasm.stat(ino, path));
+    return decodeStat(this.listing.record(ino) ?? this.wasm.stat(ino, path));
   }
 
   readdir(path: string): DirEntry[] {
@@ -78,6 +82,7 @@ export class Ext4FileSystem implements FileSystem {
       for (const e of batch.entries) out.push(decodeDirEntry(e));
       cookie = batch.next;
     }
+    this.listing.listed(out);
     return out;
   }
 
@@ -90,6 +95,18 @@ export class Ext4FileSystem implements FileSystem {
   readInode(ino: number, offset: number, length: number): Uint8Array {
     checkRange(`inode ${ino}`, offset, length);
     return this.wasm.read(ino, offset, length);
+  }
+
+  /** Reads into the caller's buffer (all of it unless the file ends first); returns the
+   * bytes read. Bulk readers reuse one buffer: nothing is allocated per call. */
+  readInto(path: string, offset: number, dst: Uint8Array): number {
+    checkRange(path, offset, dst.length);
+    return this.wasm.readInto(this.resolve(path), offset, dst, path);
+  }
+
+  readInodeInto(ino: number, offset: number, dst: Uint8Array): number {
+    checkRange(`inode ${ino}`, offset, dst.length);
+    return this.wasm.readInto(ino, offset, dst);
   }
 
   readlink(path: string): string {
@@ -117,6 +134,7 @@ export class Ext4FileSystem implements FileSystem {
   close(): void {
     this.wasm.close();
     this.dirs.clear();
+    this.listing.clear();
   }
 }
 

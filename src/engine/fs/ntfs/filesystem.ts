@@ -6,6 +6,7 @@
 
 import { EngineError, errno } from '../../errors.js';
 import type { DirEntry, FileSystem, StatVfs, Xattr } from '../types.js';
+import { ListingStats } from '../wasm/listing-stats.js';
 import type { WasmFs } from '../wasm/wasm-fs.js';
 import {
   type NtfsInfo,
@@ -17,7 +18,7 @@ import {
   decodeStatVfs,
   decodeStreams,
 } from './records.js';
-import { readStream, streamList } from './streams.js';
+import { readStream, readStreamInto, streamList } from './streams.js';
 
 /** The root directory's MFT record. */
 export const ROOT_INO = 5;
@@ -39,10 +40,13 @@ export class NtfsFileSystem implements FileSystem {
   readonly caseInsensitive = true;
   private readonly dirs = new Map<string, number>();
   private cachedInfo: NtfsInfo | undefined;
+  private readonly listing: ListingStats;
 
   /** The module instance (tests drive the raw ABI through it). Mounting has read the boot
    * sector, $MFT and the root directory; $Volume is read when `info` is first asked. */
-  constructor(readonly wasm: WasmFs) {}
+  constructor(readonly wasm: WasmFs) {
+    this.listing = new ListingStats(wasm);
+  }
 
   /** Boot sector and $Volume summary: label, serial, version, geometry. */
   info(): NtfsInfo {
@@ -110,8 +114,9 @@ export class NtfsFileSystem implements FileSystem {
     };
   }
 
+  /** Entries of the last listing are stat-ed together on the first ask (listing-stats.ts). */
   statInode(ino: number, path?: string): NtfsStat {
-    return decodeStat(this.wasm.stat(ino, path));
+    return decodeStat(this.listing.record(ino) ?? this.wasm.stat(ino, path));
   }
 
   readdir(path: string): DirEntry[] {
@@ -127,6 +132,7 @@ export class NtfsFileSystem implements FileSystem {
       for (const e of batch.entries) out.push(decodeDirEntry(e));
       cookie = batch.next;
     }
+    this.listing.listed(out);
     return out;
   }
 
@@ -142,6 +148,21 @@ export class NtfsFileSystem implements FileSystem {
   readInode(ino: number, offset: number, length: number): Uint8Array {
     checkRange(`inode ${ino}`, offset, length);
     return this.wasm.read(ino, offset, length);
+  }
+
+  /** Reads into the caller's buffer (all of it unless the data ends first); returns the
+   * bytes read. "name:stream" paths read that stream, as `read` does. */
+  readInto(path: string, offset: number, dst: Uint8Array): number {
+    checkRange(path, offset, dst.length);
+    const t = this.target(path);
+    const ino = this.resolve(t.file);
+    if (t.stream === undefined) return this.wasm.readInto(ino, offset, dst, path);
+    return readStreamInto(this.wasm, ino, encoder.encode(t.stream), offset, dst, path);
+  }
+
+  readInodeInto(ino: number, offset: number, dst: Uint8Array): number {
+    checkRange(`inode ${ino}`, offset, dst.length);
+    return this.wasm.readInto(ino, offset, dst);
   }
 
   /** The target as ntfs-3g's readlink shows it for a volume mounted at "/". */
@@ -177,6 +198,7 @@ export class NtfsFileSystem implements FileSystem {
   close(): void {
     this.wasm.close();
     this.dirs.clear();
+    this.listing.clear();
   }
 }
 

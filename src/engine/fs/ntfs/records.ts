@@ -154,9 +154,11 @@ export function decodeStat(r: Uint8Array): NtfsStat {
   };
 }
 
+const utf8 = new TextDecoder();
+
 export function decodeDirEntry(e: RawDirEntry): DirEntry {
   return {
-    name: new TextDecoder().decode(e.name),
+    name: utf8.decode(e.name),
     ino: e.ino,
     type: TYPE_BY_CODE[e.type] ?? 'unknown',
   };

@@ -5,6 +5,7 @@
 
 import { EngineError } from '../../errors.js';
 import type { RawFsExports } from '../wasm/abi.js';
+import type { MapFn } from '../wasm/mapped-read.js';
 import { READ_CHUNK, type WasmFs } from '../wasm/wasm-fs.js';
 
 /** The NTFS crate's exports beyond fsabi's common set (wasm/ntfs/src/exports.rs). */
@@ -16,6 +17,16 @@ export interface NtfsExports extends RawFsExports {
     name: number,
     nameLen: number,
     offset: bigint,
+    out: number,
+    len: number,
+  ): bigint;
+  ntfs_map_stream(
+    handle: number,
+    ino: number,
+    name: number,
+    nameLen: number,
+    offset: bigint,
+    length: bigint,
     out: number,
     len: number,
   ): bigint;
@@ -72,10 +83,49 @@ export function readStream(
   length: number,
   path?: string,
 ): Uint8Array {
-  const out = new Uint8Array(length);
+  const fallback = (at: number, dst: Uint8Array) => readViaModule(wasm, ino, name, at, dst, path);
+  if (!wasm.canMap) {
+    const out = new Uint8Array(length);
+    const n = fallback(offset, out);
+    return n === length ? out : out.slice(0, n);
+  }
+  return wasm.mapped.read(offset, length, streamMap(wasm, ino, name), fallback, path);
+}
+
+/** Stream bytes into the caller's buffer (all of it unless the stream ends); the count. */
+export function readStreamInto(
+  wasm: WasmFs,
+  ino: number,
+  name: Uint8Array,
+  offset: number,
+  dst: Uint8Array,
+  path?: string,
+): number {
+  const fallback = (at: number, part: Uint8Array) => readViaModule(wasm, ino, name, at, part, path);
+  if (!wasm.canMap) return fallback(offset, dst);
+  return wasm.mapped.readInto(offset, dst, streamMap(wasm, ino, name), fallback, path);
+}
+
+/** ntfs_map_stream for stream `name`, the name passed in the scratch buffer's name area. */
+function streamMap(wasm: WasmFs, ino: number, name: Uint8Array): MapFn {
+  return (x, h, off, len, out, outLen, live) => {
+    const [p, n] = wasm.withName(live, name);
+    return (x as NtfsExports).ntfs_map_stream(h, ino, p, n, off, len, out, outLen);
+  };
+}
+
+/** The module's own read of the stream (ntfs_read_stream), READ_CHUNK at a time. */
+function readViaModule(
+  wasm: WasmFs,
+  ino: number,
+  name: Uint8Array,
+  offset: number,
+  dst: Uint8Array,
+  path?: string,
+): number {
   let done = 0;
-  while (done < length) {
-    const want = Math.min(READ_CHUNK, length - done);
+  while (done < dst.length) {
+    const want = Math.min(READ_CHUNK, dst.length - done);
     let got = 0;
     wasm.call(
       (x, h) =>
@@ -91,7 +141,7 @@ export function readStream(
             buf,
             want,
           );
-          if (r > 0n) out.set(new Uint8Array(x.memory.buffer, buf, Number(r)), done);
+          if (r > 0n) dst.set(new Uint8Array(x.memory.buffer, buf, Number(r)), done);
           got = Number(r);
           return r;
         }),
@@ -100,5 +150,5 @@ export function readStream(
     done += got;
     if (got < want) break;
   }
-  return done === length ? out : out.slice(0, done);
+  return done;
 }

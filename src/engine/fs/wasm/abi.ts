@@ -29,6 +29,18 @@ export interface RawFsExports {
     out: number,
     len: number,
   ): bigint;
+  /** Device runs of a file's bytes (wasm/fsabi/src/map.rs); absent from older builds. */
+  fs_map?(
+    handle: number,
+    ino: number,
+    offset: bigint,
+    length: bigint,
+    out: number,
+    len: number,
+  ): bigint;
+  /** Stat records of a list of u32 inode numbers (wasm/fsabi/src/batch.rs); absent from
+   * older builds. */
+  fs_stat_many?(handle: number, inos: number, count: number, out: number, len: number): bigint;
 }
 
 export const ABI_VERSION = 1;
@@ -125,7 +137,8 @@ export function statusToError(err: LastError, driver: string, path?: string): En
   if (s === Status.UNSUPPORTED || s === Status.LOCKED) {
     const feature = err.detail ? `${err.subject} ${err.detail}` : err.subject;
     const kind = s === Status.LOCKED ? 'locked' : 'unsupported';
-    return new EngineError(kind, `${path ? `${path}: ` : ''}${kind}: ${feature}`, {
+    // The kind is not repeated in the message: callers print `${kind}: ${message}`.
+    return new EngineError(kind, `${path ? `${path}: ` : ''}${feature}`, {
       feature,
       path,
     });

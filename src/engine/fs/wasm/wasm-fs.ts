@@ -15,6 +15,7 @@ import {
   decodeLastError,
   statusToError,
 } from './abi.js';
+import { type FileRun, MappedReader, fileMap } from './mapped-read.js';
 
 /** Largest buffer handed to one fs_read call: big enough to amortise the call. */
 export const READ_CHUNK = 4 << 20;
@@ -23,6 +24,11 @@ const SCRATCH = 64 << 10;
 /** Attribute values and symlink targets above this are refused before allocating. */
 const MAX_VALUE = 1 << 20;
 const READDIR_END = 0xffff_ffff_ffff_ffffn;
+/** Bytes of one stat record (wasm/README.md "Records"). */
+export const STAT_SIZE = 128;
+/** Inode numbers per fs_stat_many call: the numbers and their records fit the scratch
+ * buffer below the name area (384 × (4 + 128) bytes = 49.5 KiB). */
+const STAT_BATCH = 384;
 
 export interface RawDirEntry {
   ino: number;
@@ -43,8 +49,13 @@ export class WasmFs {
   private live: Live | undefined;
   private pendingIo: unknown;
   private closed = false;
+  /** Reads by device runs (fs_map) for this instance's device. */
+  readonly mapped: MappedReader;
   /** Instances created so far (1 + traps recovered from); tests read it. */
   generation = 0;
+  /** The module maps file ranges to device runs (fs_map) and stats in batches. */
+  readonly canMap: boolean;
+  readonly canStatMany: boolean;
 
   /** Opens the filesystem on `device`; throws what fs_open reports. */
   constructor(
@@ -52,7 +63,10 @@ export class WasmFs {
     private readonly device: BlockSource,
     readonly driver: string,
   ) {
-    this.ensure();
+    const live = this.ensure();
+    this.mapped = new MappedReader(this, device, driver);
+    this.canMap = typeof live.x.fs_map === 'function';
+    this.canStatMany = typeof live.x.fs_stat_many === 'function';
   }
 
   private instantiate(): RawFsExports {
@@ -163,7 +177,7 @@ export class WasmFs {
   }
 
   /** Writes `name` into scratch (after the first 1 KiB) and passes its pointer/length. */
-  private withName(live: Live, name: Uint8Array): [number, number] {
+  withName(live: Live, name: Uint8Array): [number, number] {
     if (name.length > 4096) throw new EngineError('EINVAL', `${this.driver}: name too long`);
     const at = live.scratch + SCRATCH - 4096;
     this.mem(live, at, name.length).set(name);
@@ -226,22 +240,71 @@ export class WasmFs {
 
   /** Up to `length` bytes of inode `ino` at `offset` (shorter only at end of file). */
   read(ino: number, offset: number, length: number, path?: string): Uint8Array {
-    const out = new Uint8Array(length);
+    const fallback = (at: number, dst: Uint8Array) => this.readViaModule(ino, at, dst, path);
+    if (!this.canMap) {
+      const out = new Uint8Array(length);
+      const n = fallback(offset, out);
+      return n === length ? out : out.slice(0, n);
+    }
+    return this.mapped.read(offset, length, fileMap(ino), fallback, path);
+  }
+
+  /** Bytes of inode `ino` from `offset` into all of `dst` (less only at end of file);
+   * returns how many. The buffer is the caller's to reuse: nothing is allocated per call. */
+  readInto(ino: number, offset: number, dst: Uint8Array, path?: string): number {
+    const fallback = (at: number, part: Uint8Array) => this.readViaModule(ino, at, part, path);
+    if (!this.canMap) return fallback(offset, dst);
+    return this.mapped.readInto(offset, dst, fileMap(ino), fallback, path);
+  }
+
+  /** The runs behind bytes `[offset, offset + length)` of file `ino` (clipped to its size):
+   * for tools that show where a file lies, and tests. */
+  mapFile(ino: number, offset: number, length: number, path?: string): FileRun[] {
+    if (!this.canMap)
+      throw new EngineError('unsupported', `${this.driver}.wasm has no fs_map`, {
+        feature: `${this.driver} module without fs_map`,
+      });
+    return this.mapped.runs(offset, length, fileMap(ino), path);
+  }
+
+  /** The module's own read (fs_read), READ_CHUNK at a time, into `dst`. */
+  private readViaModule(ino: number, offset: number, dst: Uint8Array, path?: string): number {
     let done = 0;
-    while (done < length) {
-      const want = Math.min(READ_CHUNK, length - done);
+    while (done < dst.length) {
+      const want = Math.min(READ_CHUNK, dst.length - done);
       let got = 0;
       this.call((x, h, l) => {
         const buf = this.ioBuffer(l, want);
         const r = x.fs_read(h, ino, BigInt(offset + done), buf, want);
-        if (r > 0n) out.set(this.mem(l, buf, Number(r)), done);
+        if (r > 0n) dst.set(this.mem(l, buf, Number(r)), done);
         got = Number(r);
         return r;
       }, path);
       done += got;
       if (got < want) break;
     }
-    return done === length ? out : out.slice(0, done);
+    return done;
+  }
+
+  /**
+   * Stat records (STAT_SIZE bytes each, in the order given) of `inos`, in batches through
+   * fs_stat_many. A record the crate could not produce is zeroed (its inode number reads
+   * 0): stat that one alone to get its error.
+   */
+  statMany(inos: Uint32Array, path?: string): Uint8Array {
+    const out = new Uint8Array(inos.length * STAT_SIZE);
+    for (let i = 0; i < inos.length; i += STAT_BATCH) {
+      const part = inos.subarray(i, i + STAT_BATCH);
+      this.call((x, h, l) => {
+        const at = l.scratch + part.length * STAT_SIZE;
+        const dv = new DataView(x.memory.buffer, at, part.length * 4);
+        for (let k = 0; k < part.length; k++) dv.setUint32(k * 4, part[k]!, true);
+        const r = x.fs_stat_many!(h, at, part.length, l.scratch, part.length * STAT_SIZE);
+        if (r >= 0n) out.set(this.mem(l, l.scratch, Number(r) * STAT_SIZE), i * STAT_SIZE);
+        return r;
+      }, path);
+    }
+    return out;
   }
 
   /** Calls an export that reports its full length and writes only when the buffer fits. */
