@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import type { OpenedImage } from '../worker/session.js';
 import { DiskMap } from './DiskMap.js';
 import { DropZone } from './DropZone.js';
+import { FilesystemPane } from './fs/FilesystemPane.js';
 import { InspectionPanes } from './IdentityCard.js';
 import { ImageHeader } from './ImageHeader.js';
 import { IoStatsPanel } from './IoStatsPanel.js';
@@ -38,6 +39,7 @@ function ImageView({ opened, files }: { opened: OpenedImage; files: File[] }) {
       ))}
       <IoStatsPanel session={opened.session} inventory={inventory} fileBytes={fileBytes} />
       <DiskMap inventory={inventory} />
+      <FilesystemPane session={opened.session} />
       <InspectionPanes session={opened.session} />
     </div>
   );
