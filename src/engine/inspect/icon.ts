@@ -62,7 +62,7 @@ export function getPng(src: IconSource, path: string, maxSize: number): Uint8Arr
 
 const FEDORA_ICON = '/usr/share/icons/hicolor/96x96/apps/fedora-logo-icon.png';
 const RHEL_OLD_ICON = '/usr/share/pixmaps/redhat/shadowman-transparent.png';
-const RHEL_ICON = '/usr/share/pixmaps/fedora-logo-sprite.png';
+const RHEL_ICON = '/usr/share/icons/hicolor/96x96/apps/system-logo-icon.png';
 const DEBIAN_ICON = '/usr/share/pixmaps/debian-logo.png';
 const UBUNTU_ICONS = [
   '/usr/share/icons/gnome/24x24/places/ubuntu-logo.png',
@@ -80,8 +80,8 @@ function distroIcon(src: IconSource, root: OsRoot, highquality: boolean): Uint8A
   const d = root.distro;
   if (d === 'fedora') return getPng(src, FEDORA_ICON, 0);
   if (RHEL_FAMILY.has(d)) {
-    // RHEL 7's logos are broken (RHBZ#1063300); the clones ship their own under the same
-    // names, with sizes that vary, hence one generous limit.
+    // RHEL 7's shadowman logos are broken (RHBZ#1063300): from 7 on, the system logo. The
+    // clones ship their own under the same names, with sizes that vary: one generous limit.
     return getPng(src, root.major_version < 7 ? RHEL_OLD_ICON : RHEL_ICON, 102400);
   }
   if (d === 'debian') return getPng(src, DEBIAN_ICON, 2048);
