@@ -48,16 +48,15 @@ function dev(guest: string, field: 'UUID' | 'LABEL' | 'PARTUUID' | 'PARTLABEL', 
     path.join(dir, guest, 'expected', 'blkid.json'),
   );
   const parts = sfdiskPartitions(path.join(dir, guest, 'expected', 'partitions.json'));
-  let n = 0;
-  if (field === 'UUID' || field === 'LABEL') {
+  const byBlkid = () => {
     const hit = Object.entries(blkid).find(([, b]) => b[field] === value);
-    n = hit ? Number(hit[0].slice(1)) : 0;
-  } else {
-    const i = parts.findIndex((p) =>
+    return hit ? Number(hit[0].slice(1)) : 0;
+  };
+  const bySfdisk = () =>
+    parts.findIndex((p) =>
       field === 'PARTUUID' ? p.uuid?.toLowerCase() === value.toLowerCase() : p.name === value,
-    );
-    n = i + 1;
-  }
+    ) + 1;
+  const n = field === 'UUID' || field === 'LABEL' ? byBlkid() : bySfdisk();
   if (!n) throw new Error(`${guest}: no partition with ${field}=${value}`);
   return `/dev/sda${n}`;
 }
