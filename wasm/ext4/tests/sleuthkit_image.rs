@@ -40,6 +40,38 @@ fn reads_passwords_txt() {
 }
 
 #[test]
+fn maps_passwords_txt_to_its_device_bytes() {
+    use fsabi::le::{le32, le64};
+    use fsabi::map::{kind, RUN_SIZE};
+    let mut fs = Fs::open(MemDevice { bytes: image() }).unwrap();
+    let mut out = vec![0u8; 4 * RUN_SIZE];
+    // The whole file (116 bytes, asked for more): one data run at 0x5800.
+    assert_eq!(
+        ext4::file_map::map(&mut fs, 15, 0, 4096, &mut out).unwrap(),
+        1
+    );
+    assert_eq!(
+        (le64(&out, 0), le64(&out, 8), le32(&out, 16)),
+        (0x5800, 116, kind::DATA)
+    );
+    // From byte 100: the run starts 100 bytes in.
+    assert_eq!(
+        ext4::file_map::map(&mut fs, 15, 100, 4096, &mut out).unwrap(),
+        1
+    );
+    assert_eq!((le64(&out, 0), le64(&out, 8)), (0x5800 + 100, 16));
+    // At the end of the file: no runs. The root directory: EISDIR.
+    assert_eq!(
+        ext4::file_map::map(&mut fs, 15, 116, 10, &mut out).unwrap(),
+        0
+    );
+    assert_eq!(
+        ext4::file_map::map(&mut fs, ROOT_INO, 0, 10, &mut out).unwrap_err(),
+        fsabi::Error::IsDir
+    );
+}
+
+#[test]
 fn damaged_magic_is_corrupt_at_its_offset() {
     let mut bytes = image();
     bytes[1024 + 0x38] = 0;
