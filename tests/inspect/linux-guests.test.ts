@@ -49,7 +49,9 @@ function dev(guest: string, field: 'UUID' | 'LABEL' | 'PARTUUID' | 'PARTLABEL', 
   );
   const parts = sfdiskPartitions(path.join(dir, guest, 'expected', 'partitions.json'));
   const byBlkid = () => {
-    const hit = Object.entries(blkid).find(([, b]) => b[field] === value);
+    // blkid -o export escapes shell specials ("data\\ b"); the value itself has none.
+    const unescape = (v: string | undefined) => v?.replace(/\\(.)/g, '$1');
+    const hit = Object.entries(blkid).find(([, b]) => unescape(b[field]) === value);
     return hit ? Number(hit[0].slice(1)) : 0;
   };
   const bySfdisk = () =>
@@ -352,8 +354,9 @@ const CASES: Record<string, () => Expect> = {
     osinfo: 'netbsd9.3',
     root: '/dev/sda1',
     mountpoints: { '/': '/dev/sda1' },
-    // wd0b: partition "b" of the disklabel → the sixth Linux partition.
-    filesystems: ['/dev/sda1', '/dev/sda6'],
+    // "/" is the root itself; libguestfs renames only NetBSD's ld and sd disks, so the
+    // IDE disk's wd0b stays as written.
+    filesystems: ['/dev/sda1', '/dev/wd0b'],
   }),
   // The root's /bin → usr/bin dangles on its own: the architecture comes from /usr.
   'tumbleweed-splitusr': () => ({
@@ -454,18 +457,31 @@ describe('inspection of the synthetic guests against their inputs', () => {
   });
 });
 
+/**
+ * Where libguestfs 1.48 (Debian 12's, the reference here) answers differently from the
+ * libguestfs that guestkit follows: it has no "Linux /usr" role yet, so a separate /usr is
+ * never merged into its root and the root's architecture stays unknown.
+ */
+const OLDER_LIBGUESTFS: Record<string, string[]> = { 'tumbleweed-splitusr': ['arch'] };
+
 describe('guestkit inspect --xml against virt-inspector', () => {
   for (const name of Object.keys(manifest)) {
     const reference = path.join(dir, name, 'expected', 'virt-inspector.xml');
-    const differs = manifest[name]!.differs;
-    /** Sections guestkit answers differently on purpose (fstab extensions). */
+    const differs = [...manifest[name]!.differs, ...(OLDER_LIBGUESTFS[name] ?? [])];
+    /** An operatingsystem's child elements guestkit answers differently on purpose. */
     const strip = (xml: string) =>
-      differs.reduce((s, el) => s.replace(new RegExp(`\\n *<${el}>[\\s\\S]*?</${el}>`), ''), xml);
+      differs.reduce((s, el) => s.replace(new RegExp(`\\n {4}<${el}>[\\s\\S]*?</${el}>`), ''), xml);
     it.skipIf(!fs.existsSync(reference))(`${name}: same XML`, async () => {
       const { stdout, code } = await cliInspect(['-a', path.join(dir, name, 'disk.qcow2')]);
       expect(code).toBe(0);
       expect(strip(stdout)).toBe(strip(fs.readFileSync(reference, 'utf8')));
-      if (canValidate) expect(relaxngErrors(stdout)).toBeUndefined();
+      if (differs.length > 0) expect(stdout).not.toBe(fs.readFileSync(reference, 'utf8'));
+      // Valid against virt-inspector.rng exactly when virt-inspector's own answer is (1.48's
+      // schema predates distro "rocky", which 1.48 itself prints).
+      if (canValidate)
+        expect(relaxngErrors(stdout) === undefined).toBe(
+          relaxngErrors(fs.readFileSync(reference, 'utf8')) === undefined,
+        );
     });
   }
 });
