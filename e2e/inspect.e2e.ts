@@ -74,21 +74,22 @@ describe('Debian 12 qcow2 dropped on the page', () => {
   });
 
   it('filters, sorts and exports what it shows as CSV', async () => {
-    const { page } = b;
-    await page.getByTestId('packages-filter').fill('libc');
-    const shown = Number(await page.getByTestId('packages-shown').getAttribute('data-count'));
+    const pane = b.page.getByTestId('packages');
+    const page = b.page;
+    await pane.getByTestId('packages-filter').fill('libc');
+    const shown = Number(await pane.getByTestId('packages-shown').getAttribute('data-count'));
     expect(shown).toBeGreaterThan(0);
     expect(shown).toBeLessThan(installed);
-    await page.getByTestId('sort-name').click(); // name, descending
-    const first = await page.getByTestId('package-row').first().getAttribute('data-name');
+    await pane.getByTestId('packages-sort-name').click(); // name, descending
+    const first = await pane.getByTestId('package-row').first().getAttribute('data-name');
     const [dl] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByTestId('export-csv').click(),
+      pane.getByTestId('export-csv').click(),
     ]);
     const csv = parseCsv(fs.readFileSync((await dl.path())!, 'utf8'));
     expect(csv.length - 1).toBe(shown);
     expect(csv[1]![0]).toBe(first);
     expect(csv.slice(1).every((r) => r.join(' ').toLowerCase().includes('libc'))).toBe(true);
-    await page.getByTestId('packages-filter').fill('');
+    await pane.getByTestId('packages-filter').fill('');
   });
 });

@@ -7,7 +7,7 @@ import type { OpenedImage } from '../worker/session.js';
 import { DiskMap } from './DiskMap.js';
 import { DropZone } from './DropZone.js';
 import { FilesystemPane } from './fs/FilesystemPane.js';
-import { InspectionPanes } from './IdentityCard.js';
+import { IdentityCards, InstalledPackages } from './IdentityCard.js';
 import { ImageHeader } from './ImageHeader.js';
 import { IoStatsPanel } from './IoStatsPanel.js';
 import { ChooseImage, NotDiskImage, OpenError } from './Notices.js';
@@ -39,8 +39,9 @@ function ImageView({ opened, files }: { opened: OpenedImage; files: File[] }) {
       ))}
       <IoStatsPanel session={opened.session} inventory={inventory} fileBytes={fileBytes} />
       <DiskMap inventory={inventory} />
+      <IdentityCards session={opened.session} />
       <FilesystemPane session={opened.session} />
-      <InspectionPanes session={opened.session} />
+      <InstalledPackages session={opened.session} />
     </div>
   );
 }

@@ -101,8 +101,8 @@ function Notes({ view }: { view: InspectionView }) {
   );
 }
 
-/** Everything inspection shows for a session: cards, notes, packages. */
-export function InspectionPanes({ session }: { session: number }) {
+/** The identity cards of a session's roots and what could not be inspected. */
+export function IdentityCards({ session }: { session: number }) {
   const q = useInspection(session);
   if (q.isPending)
     return (
@@ -123,7 +123,13 @@ export function InspectionPanes({ session }: { session: number }) {
         <IdentityCard key={r.os.root} inspected={r} />
       ))}
       <Notes view={view} />
-      {view.roots.length > 0 && <PackagesPane session={session} roots={view.roots} />}
     </div>
   );
+}
+
+/** The packages pane of a session (one root at a time), once inspection found a root. */
+export function InstalledPackages({ session }: { session: number }) {
+  const q = useInspection(session);
+  if (!q.data || q.data.roots.length === 0) return null;
+  return <PackagesPane session={session} roots={q.data.roots} />;
 }

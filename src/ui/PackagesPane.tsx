@@ -51,7 +51,7 @@ function Header({
           type="button"
           role="columnheader"
           className="pkg-sort"
-          data-testid={`sort-${c.key}`}
+          data-testid={`packages-sort-${c.key}`}
           aria-sort={
             sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'
           }
