@@ -7,6 +7,7 @@
 
 import { FILE_ACTION_DECLS, MOUNT_ACTION_DECLS, WRITE_ACTION_DECLS } from './api-files.js';
 import { HIVEX_ACTION_DECLS, INSPECT_ACTION_DECLS } from './api-inspect.js';
+import { LUKS_ACTION_DECLS, LVM_ACTION_DECLS, MD_ACTION_DECLS } from './api-volumes.js';
 
 export type ArgType =
   | 'String'
@@ -20,7 +21,9 @@ export type ArgType =
   | 'StringList'
   | 'FileIn'
   | 'FileOut'
-  | 'BufferIn';
+  | 'BufferIn'
+  /** A passphrase: a String that tracing prints as "***". */
+  | 'Key';
 
 export type RetType =
   | 'RErr'
@@ -201,7 +204,7 @@ export const ACTIONS: readonly Action[] = [
     args: [],
     ret: 'RHashtable',
     state: 'implemented',
-    doc: 'Every filesystem (device → vfs type), "unknown" where none is recognised; whole devices with partitions, extended partitions and volume-manager members are left out.',
+    doc: 'Every filesystem (device → vfs type) on disks, open /dev/mapper devices, partitions, md arrays and LVs, "unknown" where none is recognised; partitioned disks, extended partitions, volume-manager members and LUKS containers are left out.',
   },
   {
     name: 'part_list',
@@ -365,6 +368,9 @@ export const ACTIONS: readonly Action[] = [
   ...WRITE_ACTION_DECLS,
   ...INSPECT_ACTION_DECLS,
   ...HIVEX_ACTION_DECLS,
+  ...LVM_ACTION_DECLS,
+  ...MD_ACTION_DECLS,
+  ...LUKS_ACTION_DECLS,
   // Refused: these execute the guest's programs inside the appliance.
   ...['command', 'command_lines'].map((name): Action => ({
     name,

@@ -27,6 +27,8 @@ import { type Bound, FsLayer, bindActions } from './layer.js';
 import { MOUNT_ACTIONS } from './mount-actions.js';
 import { type DeviceHost, PART_ACTIONS } from './part-actions.js';
 import { TREE_ACTIONS } from './tree-actions.js';
+import { VOLUME_ACTIONS, VOLUME_EXTENSIONS, type VolumeContext } from './volume-actions.js';
+import { VolumeLayer, volumeSummary } from './volumes.js';
 import { canonicalDeviceName, deviceIndex, diskName, partitionName } from '../partitions/naming.js';
 import type { Device, Drive, OpenDrive } from './devices.js';
 import type { GuestfsEnvironment } from './environment.js';
@@ -47,6 +49,7 @@ export class Guestfs {
   private devices = new Map<string, Device>();
   private launched = false;
   private layer: FsLayer | undefined;
+  private volumes: VolumeLayer | undefined;
   private trace = false;
   private verbose = false;
 
@@ -82,7 +85,35 @@ export class Guestfs {
       device: (name, action) => this.device(name, action),
       probe: (d) => this.probeDevice(d),
     });
+    // As the appliance boots: md arrays assembled, every VG activated (volumes.ts).
+    const layer = this.layer;
+    this.volumes = new VolumeLayer({
+      devices: this.devices,
+      probe: (d) => this.probeDevice(d),
+      mounted: (name) => layer.mounts.list().some((m) => m.device === name),
+      log: (line) => this.log(line),
+    });
+    this.volumes.boot();
     this.launched = true;
+  }
+
+  /**
+   * guestkit extension: loads what unlocking LUKS volumes may need asynchronously (the
+   * WASM hashes, the Argon2 module), when a crypto_LUKS device exists; afterwards
+   * cryptsetup_open works synchronously. prepareFilesystems calls it.
+   */
+  async prepareVolumes(): Promise<void> {
+    await this.volumeLayer('prepareVolumes').volumes.prepare();
+  }
+
+  /** The volume layer and device lookup behind the volume actions (after launch). */
+  private volumeLayer(action: string): VolumeContext {
+    this.needLaunch(action);
+    return {
+      volumes: this.volumes!,
+      device: (name, a) => this.device(name, a),
+      call: (name, args, optargs) => this.call(name, args, optargs),
+    };
   }
 
   /**
@@ -92,7 +123,7 @@ export class Guestfs {
    * (mounting them reports `unsupported`). Returns the types that are now mountable.
    */
   async prepareFilesystems(): Promise<string[]> {
-    this.needLaunch('prepareFilesystems');
+    await this.prepareVolumes();
     const types = new Set<string>();
     for (const d of this.devices.values()) {
       const t = this.probeDevice(d)?.type;
@@ -167,6 +198,7 @@ export class Guestfs {
   shutdown(): void {
     this.layer?.close();
     this.layer = undefined;
+    this.volumes = undefined;
     this.devices.clear();
     this.opened = [];
     this.launched = false;
@@ -236,7 +268,7 @@ export class Guestfs {
   /** Look up a device by any accepted spelling (canonicalised like libguestfs). */
   device(name: string, action = 'device'): Device {
     this.needLaunch(action);
-    const d = this.devices.get(canonicalDeviceName(name));
+    const d = this.devices.get(this.volumes!.resolveAlias(this.canonical_device_name(name)));
     if (!d)
       throw new EngineError('ENOENT', `${action}: ${name}: No such file or directory`, {
         path: name,
@@ -254,23 +286,22 @@ export class Guestfs {
     return [...this.devices.values()].filter((d) => d.kind === 'partition').map((d) => d.name);
   }
 
-  /** libguestfs' listfs: whole devices that carry a partition table, extended partitions
-   * and volume-manager members are not filesystems; anything unrecognised is "unknown". */
+  /** libguestfs' listfs (volumes.ts gives the devices in its order): RAID/LVM members and
+   * encrypted containers are not filesystems; anything unrecognised is "unknown". */
   list_filesystems(): Record<string, string> {
     this.needLaunch('list_filesystems');
     const out: Record<string, string> = {};
-    for (const d of this.devices.values()) {
-      if (d.kind === 'disk' && d.drive.table) continue;
-      if (d.partition?.kind === 'extended') continue;
-      const r = this.probeDevice(d);
-      if (r && (r.type === 'LVM2_member' || r.type === 'linux_raid_member')) continue;
-      out[d.name] = r?.type ?? 'unknown';
+    for (const name of this.volumes!.filesystemCandidates()) {
+      const d = this.devices.get(name);
+      const t = d && this.probeDevice(d)?.type;
+      if (t && (t.endsWith('_member') || t === 'crypto_LUKS' || t === 'BitLocker')) continue;
+      out[name] = t || 'unknown';
     }
     return out;
   }
 
   canonical_device_name(device: string): string {
-    return canonicalDeviceName(device);
+    return canonicalDeviceName(device, (vg, lv) => this.volumes?.isLv(vg, lv) ?? false);
   }
   device_index(device: string): number {
     this.needLaunch('device_index');
@@ -329,13 +360,15 @@ export class Guestfs {
       error: d.tableError && { kind: d.tableError.kind, message: d.tableError.message },
     }));
     const devices = [...this.devices.values()].map((d) => this.summarize(d));
-    return { disks, devices, io: this.env.stats() };
+    const volumeGroups = this.volumes!.volumeGroups();
+    return { disks, devices, volumeGroups, io: this.env.stats() };
   }
 
   private summarize(d: Device): DeviceSummary {
     const p = d.partition;
     const out: DeviceSummary = { name: d.name, kind: d.kind, start: d.start, size: d.source.size };
-    if (p) {
+    if (d.volume) Object.assign(out, volumeSummary(d.volume));
+    if (p && d.drive) {
       Object.assign(out, {
         parent: diskName(d.drive.index),
         partnum: p.partnum,
@@ -362,10 +395,11 @@ export class Guestfs {
     const fn = (this as unknown as Record<string, (...x: unknown[]) => unknown>)[action.name];
     if (typeof fn !== 'function')
       throw new Error(`action table and handle disagree on ${action.name}`);
-    if (this.trace)
-      this.env.log?.(
-        `libguestfs: trace: ${action.name} ${args.map((x) => JSON.stringify(x)).join(' ')}`,
-      );
+    // Keys are printed as libguestfs prints its Key arguments.
+    const shown = args.map((x, i) =>
+      action.args[i]?.type === 'Key' ? '"***"' : JSON.stringify(x),
+    );
+    if (this.trace) this.env.log?.(`libguestfs: trace: ${action.name} ${shown.join(' ')}`);
     const result = action.optargs ? fn.call(this, ...args, optargs) : fn.call(this, ...args);
     if (this.trace) this.env.log?.(`libguestfs: trace: ${action.name} = ${JSON.stringify(result)}`);
     return result;
@@ -393,11 +427,20 @@ for (const table of [INSPECT_ACTIONS, INSPECT_EXTENSIONS, HIVEX_ACTIONS]) {
 // The handle is its own DeviceHost: `device` requires launch.
 bindActions<DeviceHost>(Guestfs.prototype, PART_ACTIONS, (self) => self as Guestfs);
 
+// LVM, MD and LUKS: the volume layer made at launch.
+for (const table of [VOLUME_ACTIONS, VOLUME_EXTENSIONS]) {
+  bindActions<VolumeContext>(Guestfs.prototype, table, (self, action) =>
+    (self as unknown as { volumeLayer(a: string): VolumeContext }).volumeLayer(action),
+  );
+}
+
 // The action tables above are bound onto the prototype; this merge gives them their types.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Guestfs
   extends
     Bound<typeof PART_ACTIONS, DeviceHost>,
+    Bound<typeof VOLUME_ACTIONS, VolumeContext>,
+    Bound<typeof VOLUME_EXTENSIONS, VolumeContext>,
     Bound<typeof MOUNT_ACTIONS>,
     Bound<typeof FILE_ACTIONS>,
     Bound<typeof TREE_ACTIONS>,

@@ -7,7 +7,7 @@
 
 import { EngineError } from '../errors.js';
 import { partToDev } from '../partitions/naming.js';
-import type { Device } from './devices.js';
+import type { Device, DriveDevice } from './devices.js';
 
 export interface DeviceHost {
   device(name: string, action: string): Device;
@@ -20,7 +20,7 @@ export interface PartListEntry {
   part_size: number;
 }
 
-function wholeDevice(h: DeviceHost, name: string, action: string): Device {
+function wholeDevice(h: DeviceHost, name: string, action: string): DriveDevice {
   const d = h.device(name, action);
   if (d.kind !== 'disk')
     throw new EngineError('EINVAL', `${action}: ${name}: not a whole device`, { path: name });
@@ -121,7 +121,7 @@ export const PART_ACTIONS = {
     return Math.floor(h.device(device, 'blockdev_getsz').source.size / 512);
   },
   blockdev_getss(h: DeviceHost, device: string): number {
-    return h.device(device, 'blockdev_getss').drive.table?.sectorSize ?? 512;
+    return h.device(device, 'blockdev_getss').drive?.table?.sectorSize ?? 512;
   },
   /** The block size the appliance's kernel would use for the device: 4096. */
   blockdev_getbsz(h: DeviceHost, device: string): number {
