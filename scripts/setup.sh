@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   qemu-utils fdisk gdisk e2fsprogs xfsprogs btrfs-progs ntfs-3g dosfstools mtools exfatprogs
   xorriso genisoimage squashfs-tools cryptsetup-bin lvm2 mdadm f2fs-tools attr zstd xz-utils
-  unzip python3 udftools chromium rustc cargo libstd-rust-dev-wasm32 lld-14 rust-clippy rustfmt ewf-tools python3-libvhdi libwin-hivex-perl rpm db5.3-util file libguestfs-tools linux-image-amd64
+  unzip python3 udftools chromium rustc cargo libstd-rust-dev-wasm32 lld-14 rust-clippy rustfmt ewf-tools python3-libvhdi libwin-hivex-perl rpm db5.3-util file libguestfs-tools guestfs-tools linux-image-amd64 libxml2-utils
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
