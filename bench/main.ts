@@ -11,6 +11,9 @@ import { NodeEnvironment } from '../src/cli/node-env.js';
 import { openNodeImage } from '../src/engine/io/node-resolver.js';
 import { convertToRaw } from '../src/cli/commands/convert.js';
 import { ensureFixture } from '../tests/helpers/fixtures.js';
+import { benchFs } from './fs.js';
+import { benchInspect } from './inspect.js';
+import { benchLuks } from './luks.js';
 
 const MiB = 1024 * 1024;
 const CHUNK = 4 * MiB;
@@ -49,7 +52,7 @@ function readAllImage(file: string): void {
 
 const mibps = (bytes: number, ms: number) => `${(((bytes / MiB) * 1000) / ms) | 0} MiB/s`;
 
-function main(): void {
+async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gk-bench-'));
   try {
     // A 512 MiB disk of incompressible data, as raw and as qcow2 variants made by qemu-img.
@@ -156,6 +159,15 @@ function main(): void {
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+  // The other areas' benchmarks (each returns rows of the same shape).
+  for (const [title, run] of [
+    ['filesystems in qcow2 (ext4, NTFS)', benchFs],
+    ['inspection', benchInspect],
+    ['LUKS', benchLuks],
+  ] as [string, () => Promise<string[][]>][]) {
+    console.error(title);
+    for (const r of await run()) report(r[0]!, r[1]!, r[2]!, r[3]!);
+  }
   const widths = [0, 1, 2, 3].map((i) =>
     Math.max(...[['benchmark', 'guestkit', 'baseline', 'ratio'], ...rows].map((r) => r[i]!.length)),
   );
@@ -168,4 +180,4 @@ function main(): void {
   );
 }
 
-main();
+await main();
