@@ -10,6 +10,7 @@ import { checkTarget, convertToRaw } from './commands/convert.js';
 import { catFiles, tarOut } from './commands/files.js';
 import { filesystemRows, formatRows } from './commands/filesystems.js';
 import { INSPECT_USAGE, runInspect } from './commands/inspect.js';
+import { openEncrypted } from './commands/keys.js';
 import { runLs } from './commands/ls.js';
 import { MOUNT_RULE, launchAndMount } from './commands/mounting.js';
 import { NodeEnvironment } from './node-env.js';
@@ -18,7 +19,8 @@ const USAGE = `usage: guestkit COMMAND [OPTIONS]
 
 commands:
   ${INSPECT_USAGE}
-  filesystems -a IMG… [--long] [--all] [--extra] [--partitions] [--block-devices] [--json] [-h]
+  filesystems -a IMG… [--long] [--all] [--extra] [--partitions] [--block-devices] [--lvs] [--vgs]
+       [--pvs] [--uuid] [--csv|--json] [--no-title] [-h]
   ls -a IMG… [-m DEV[:MP]]… [-l] [-R] [--checksum[=md5|sha1|sha224|sha256|sha384|sha512|crc]]
        [--times|--time-t|--time-relative|--time-days] [--uids] [--extra-stats] [--csv] [-h] DIR…
   cat -a IMG… [-m DEV[:MP]]… FILE…
@@ -27,7 +29,9 @@ commands:
   call -a IMG… NAME ARGS… [: NAME ARGS…]…     (call --list prints the API table)
 
 options: -a IMG (repeatable), --format FMT (for the following -a), -v, -x (trace),
-  -m DEV[:MOUNTPOINT[:OPTIONS[:FSTYPE]]] (repeatable; mounted in order, read-only)
+  -m DEV[:MOUNTPOINT[:OPTIONS[:FSTYPE]]] (repeatable; mounted in order, read-only),
+  --key ID:key:PASSPHRASE | ID:file:FILE (repeatable; ID = device, LUKS UUID or all):
+  LUKS volumes are opened after launch and the LVM volume groups inside activated
 ${MOUNT_RULE}
 `;
 
@@ -72,6 +76,8 @@ async function run(argv: string[]): Promise<number> {
       requireDrives(args, 'filesystems');
       const g = handle(args, env);
       g.launch();
+      await openEncrypted(g, args);
+      await g.prepareFilesystems(); // sizes come from statvfs where a filesystem mounts
       out(formatRows(filesystemRows(g, args), args));
       return 0;
     }
@@ -122,7 +128,14 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       const g = handle(args, env);
-      await runCalls(g, splitCalls(args.positional), false, (line) => out(`${line}\n`));
+      const warn = (line: string) => process.stderr.write(`${line}\n`);
+      await runCalls(
+        g,
+        splitCalls(args.positional),
+        false,
+        (line) => out(`${line}\n`),
+        () => openEncrypted(g, args, warn),
+      );
       return 0;
     }
     case undefined:

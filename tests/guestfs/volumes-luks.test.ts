@@ -118,7 +118,7 @@ describe('cryptsetup_open on a whole-disk LUKS2 image', () => {
 });
 
 describe('other LUKS kinds through the handle', () => {
-  it('LUKS1 (cbc-essiv) and LUKS2 with Argon2id (prepareVolumes loads the module)', async () => {
+  it('LUKS1 (cbc-essiv) and LUKS2 with Argon2id (prepareVolumes loads the module and every driver)', async () => {
     for (const name of ['luks1-aes-cbc-essiv-sha256', 'luks2-argon2id']) {
       const want = json<LuksExpected>(`expected/${name}.json`);
       const g = await open(`${name}.img`);

@@ -78,6 +78,17 @@ export function resultJson(result: unknown): string {
   });
 }
 
+/** Actions after which new devices (and so filesystem types) may exist. */
+const NEW_DEVICES = new Set([
+  'cryptsetup_open',
+  'luks_open',
+  'luks_open_ro',
+  'lvm_scan',
+  'vgscan',
+  'vg_activate',
+  'vg_activate_all',
+]);
+
 /**
  * Runs each call in order; stops at the first error (guestfish does too). After launch
  * the filesystem drivers the image needs are loaded, so mount and the file actions work.
@@ -87,20 +98,26 @@ export async function runCalls(
   calls: string[][],
   launchedAlready: boolean,
   print: (line: string) => void,
+  /** Runs right after launch (the --key decryption). */
+  afterLaunch: () => Promise<void> = async () => {},
 ): Promise<void> {
   let launched = launchedAlready;
   for (const words of calls) {
     const { action, args, optargs } = parseCall(words);
     if (!launched && !action.beforeLaunch) {
       g.launch();
+      await afterLaunch();
       await g.prepareFilesystems();
       launched = true;
     }
     const result = g.call(action.name, args, optargs);
     if (action.name === 'launch') {
+      await afterLaunch();
       await g.prepareFilesystems();
       launched = true;
     }
+    // An opened LUKS volume or an activated VG may hold filesystems of new types.
+    if (NEW_DEVICES.has(action.name)) await g.prepareFilesystems();
     print(resultJson(result));
   }
 }

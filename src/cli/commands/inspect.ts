@@ -12,6 +12,7 @@ import type { InspectionNote } from '../../engine/inspect/pipeline.js';
 import type { InspectorReport } from '../../engine/inspect/report.js';
 import { virtInspectorXml } from '../../engine/inspect/virt-inspector-xml.js';
 import { type CommonArgs, UsageError } from '../args.js';
+import { openEncrypted } from './keys.js';
 
 const FLAGS = new Set(['--xml', '--json', '--no-applications', '--no-icon']);
 
@@ -52,6 +53,7 @@ export async function runInspect(
 ): Promise<number> {
   const mode = checkInspectFlags(args);
   g.launch();
+  await openEncrypted(g, args, warn);
   await g.prepareInspection();
   const roots = g.inspect_os();
   const notes = g.inspect_notes();

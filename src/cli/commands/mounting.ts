@@ -1,4 +1,5 @@
-// How the file commands (ls, cat, tar-out) get a guest tree to read. With `-m DEV[:MP]`
+// How the file commands (ls, cat, tar-out) get a guest tree to read. After launch the LUKS
+// volumes --key unlocks are opened and the VGs inside activated (keys.ts). With `-m DEV[:MP]`
 // the filesystems are mounted as given, in order. Without it (until inspection lands):
 //   1. an image with a single filesystem has it mounted on /;
 //   2. otherwise each filesystem guestkit can read is tried on / in list_filesystems
@@ -9,6 +10,7 @@ import type { Guestfs } from '../../engine/guestfs/handle.js';
 import { canMount } from '../../engine/fs/registry.js';
 import { EngineError } from '../../engine/errors.js';
 import { type CommonArgs, UsageError } from '../args.js';
+import { openEncrypted } from './keys.js';
 
 export const MOUNT_RULE = `Without -m, an image holding one filesystem has it mounted on /; with several, the
 first one (in list_filesystems order) on which every PATH exists is mounted on /.`;
@@ -23,10 +25,16 @@ function hasAll(g: Guestfs, paths: string[]): boolean {
 }
 
 /** Launches `g`, loads the drivers needed and mounts according to the rule above. */
-export async function launchAndMount(g: Guestfs, args: CommonArgs, paths: string[]): Promise<void> {
+export async function launchAndMount(
+  g: Guestfs,
+  args: CommonArgs,
+  paths: string[],
+  warn: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Promise<void> {
   if (args.inspect)
     throw new UsageError('-i (mount as inspection finds the guest) is not available yet: use -m');
   g.launch();
+  await openEncrypted(g, args, warn);
   await g.prepareFilesystems();
   if (args.mounts.length > 0) {
     for (const m of args.mounts) {

@@ -14,6 +14,7 @@
 
 import { EngineError, errno, unsupported } from '../errors.js';
 import type { ProbeResult } from '../fs/probe/types.js';
+import { loadDriverFor, mountableTypes } from '../fs/registry.js';
 import { type LvmModel, scanLvm } from '../volumes/lvm/scan.js';
 import { LvmActivation, isLv, lvs } from '../volumes/lvm/api.js';
 import { type MdScan, scanMd } from '../volumes/md/array.js';
@@ -195,10 +196,16 @@ export class VolumeLayer {
     return !!vg && this.activation.devices().some((d) => d.name.startsWith(`/dev/${vg.name}/`));
   }
 
-  /** Something on the devices needs the crypto modules (Whirlpool, SM3, Argon2 WASM). */
+  /**
+   * When a LUKS volume exists: the crypto modules unlocking may need (Whirlpool, SM3,
+   * Argon2 WASM), and every filesystem driver, since what the volume holds is unknown until
+   * it is open and the synchronous cryptsetup_open → mount must then work.
+   */
   async prepare(): Promise<void> {
     const devices = [...this.host.devices.values()];
-    if (devices.some((d) => this.host.probe(d)?.type === 'crypto_LUKS')) await prepareLuks();
+    if (!devices.some((d) => this.host.probe(d)?.type === 'crypto_LUKS')) return;
+    await prepareLuks();
+    for (const t of new Set(mountableTypes())) await loadDriverFor(t);
   }
 
   // ---- the device map ----
