@@ -2,7 +2,7 @@
 // registry's last resort.
 // Reference: QEMU block/raw-format.c (no header, size = file size).
 
-import type { BlockSource } from '../io/block-source.js';
+import { type BlockSource, readInto } from '../io/block-source.js';
 import type { DiskImage, FormatDriver, FormatInfo } from './types.js';
 
 export class RawImage implements DiskImage {
@@ -19,6 +19,10 @@ export class RawImage implements DiskImage {
 
   readAt(offset: number, length: number): Uint8Array {
     return this.file.readAt(offset, length);
+  }
+
+  readInto(offset: number, dst: Uint8Array): void {
+    readInto(this.file, offset, dst);
   }
 }
 

@@ -7,7 +7,7 @@
 // vhd blocks) too.
 // Reference: DESIGN.md "Layers" (few, large reads: ../shared/BROWSER.md).
 
-import type { BlockSource } from '../io/block-source.js';
+import { type BlockSource, readInto } from '../io/block-source.js';
 
 const RUN_NONE = 0;
 const RUN_DATA = 1;
@@ -24,12 +24,20 @@ export class RunAssembler {
    * @param length bytes in the request
    * @param dataSource where host offsets point
    * @param backing the image below, or undefined (unallocated then reads as zeros)
+   * @param dst the caller's buffer (readInto): runs are read straight into it, so a bulk
+   *   read costs no allocation; it is zeroed first because zero runs write nothing
    */
   constructor(
     private readonly length: number,
     private readonly dataSource: BlockSource,
     private readonly backingSource: BlockSource | undefined,
-  ) {}
+    private readonly dst?: Uint8Array,
+  ) {
+    if (dst) {
+      dst.fill(0);
+      this.out = dst;
+    }
+  }
 
   /** `len` bytes at host offset `host` land at output position `at`. */
   data(at: number, host: number, len: number): void {
@@ -79,9 +87,11 @@ export class RunAssembler {
     // a last data cluster that the file ends inside (QEMU pads such reads with zeros).
     const n = Math.max(0, Math.min(this.runLen, source.size - this.runSrc));
     if (n > 0) {
-      const bytes = source.readAt(this.runSrc, n);
-      if (this.out === undefined && this.runAt === 0 && n === this.length) this.out = bytes;
-      else this.output().set(bytes, this.runAt);
+      if (this.out === undefined && this.runAt === 0 && n === this.length) {
+        this.out = source.readAt(this.runSrc, n);
+      } else {
+        readInto(source, this.runSrc, this.output().subarray(this.runAt, this.runAt + n));
+      }
     }
     this.runLen = 0;
     this.runKind = RUN_NONE;

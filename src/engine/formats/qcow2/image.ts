@@ -112,6 +112,11 @@ export class Qcow2Image implements DiskImage {
     checkRange(this, offset, length);
     return readRuns(this.parts, this.shared, this.map, offset, length);
   }
+
+  readInto(offset: number, dst: Uint8Array): void {
+    checkRange(this, offset, dst.length);
+    readRuns(this.parts, this.shared, this.map, offset, dst.length, dst);
+  }
 }
 
 function activeView(h: Qcow2Header): View {
@@ -168,8 +173,9 @@ function readRuns(
   map: ClusterMap,
   offset: number,
   length: number,
+  dst?: Uint8Array,
 ): Uint8Array {
-  const out = new RunAssembler(length, p.data, p.backing);
+  const out = new RunAssembler(length, p.data, p.backing, dst);
   map.forEach(offset, length, (kind, guest, len, host, entryPos, hi, lo) => {
     const at = guest - offset;
     if (kind === SEG_DATA) out.data(at, host, len);
