@@ -7,7 +7,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Guestfs } from '../../src/engine/guestfs/handle.js';
+import { findAction } from '../../src/engine/guestfs/api-table.js';
+import { LUKS_ACTION_DECLS } from '../../src/engine/guestfs/api-volumes.js';
+import { Guestfs } from '../../src/engine/guestfs/handle.js';
+import { VOLUME_ACTIONS } from '../../src/engine/guestfs/volume-actions.js';
 import { ensureFixture } from '../helpers/fixtures.js';
 import { launched, thrown } from './helpers.js';
 
@@ -205,5 +208,27 @@ describe('vgx: striped, raid, mirror, thin and snapshot LVs, as libguestfs answe
     expect(g.call('lvs', [])).toEqual(lines(`${LG}/lvs.txt`));
     expect(g.call('vg_activate', [true, ['vgx']])).toBeUndefined();
     expect(g.call('is_lv', ['/dev/mapper/vgx-r1'])).toBe(true);
+  });
+});
+
+describe('the volume actions: table and handle agree', () => {
+  for (const [name, fn] of Object.entries(VOLUME_ACTIONS)) {
+    it(`${name}: declared implemented, same arity, a method of Guestfs`, () => {
+      const a = findAction(name);
+      expect(a?.state).toBe('implemented');
+      // The implementation takes the volume context first; optional arguments default.
+      expect(fn.length).toBe(1 + a!.args.length);
+      expect(typeof (Guestfs.prototype as unknown as Record<string, unknown>)[name]).toBe(
+        'function',
+      );
+    });
+  }
+
+  it('every passphrase argument is of type Key, and the LVM/MD write actions are EROFS', () => {
+    const keyArgs = LUKS_ACTION_DECLS.flatMap((a) => a.args.filter((x) => /key$/.test(x.name)));
+    expect(keyArgs.length).toBeGreaterThan(3);
+    for (const k of keyArgs) expect(k.type).toBe('Key');
+    for (const name of ['lvcreate', 'vgcreate', 'pvcreate', 'md_create', 'luks_format'])
+      expect(findAction(name)).toMatchObject({ state: 'planned', writes: true });
   });
 });
