@@ -5,7 +5,9 @@
 // made by device-mapper in the appliance — what libguestfs returned in a read-only boot.
 
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { NodeEnvironment } from '../../src/cli/node-env.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAction } from '../../src/engine/guestfs/api-table.js';
 import { LUKS_ACTION_DECLS } from '../../src/engine/guestfs/api-volumes.js';
@@ -158,6 +160,42 @@ describe('vg0: linear LVs over a whole disk and a GPT partition (host lvm2)', ()
         partial: false,
       },
     ]);
+  });
+});
+
+describe('a damaged PV label does not stop launch', () => {
+  it('the PV is left out (logged), its VG is partial, LVs on the other PV still work', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gk-lvm-'));
+    const bad = path.join(tmp, 'disk1.img');
+    fs.copyFileSync(file('disk1.img'), bad);
+    // label_header.crc_xl (LVM2 lib/label/label.h): offset 16 of the label in sector 1.
+    const fd = fs.openSync(bad, 'r+');
+    fs.writeSync(fd, Buffer.from([0xde, 0xad, 0xbe, 0xef]), 0, 4, 512 + 16);
+    fs.closeSync(fd);
+    const log: string[] = [];
+    const env = new NodeEnvironment((l) => log.push(l));
+    const g = new Guestfs(env);
+    try {
+      g.set_verbose(true);
+      g.add_drive_ro(bad);
+      g.add_drive_ro(file('disk2.img'));
+      g.launch();
+      expect(
+        log.some((l) => /lvm: \/dev\/sda: .*label/i.test(l)),
+        log.join('\n'),
+      ).toBe(true);
+      expect(g.pvs()).toEqual(['/dev/sdb1']);
+      expect(g.inventory().volumeGroups).toMatchObject([{ name: 'vg0', partial: true }]);
+      // home lives on the damaged PV only: no device; data lives on disk2 only.
+      expect(thrown(() => g.vfs_type('/dev/vg0/home')).kind).toBe('ENOENT');
+      expect(g.vfs_label('/dev/vg0/data')).toBe(
+        json<Record<string, string>>('expected/blkid/data.json').LABEL,
+      );
+    } finally {
+      g.close();
+      env.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 
