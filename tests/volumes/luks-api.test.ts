@@ -190,6 +190,13 @@ describe('--key selectors (keys.c)', () => {
     }
   });
 
+  test('a malformed selector never puts its passphrase in the error', () => {
+    const e = failure(() => parseKeySelector('/dev/sda2:key:hunter2:extra'));
+    expect(e.kind).toBe('EINVAL');
+    expect(JSON.stringify(e.toJSON())).not.toContain('hunter2');
+    expect(e.message).not.toContain('hunter2');
+  });
+
   test('/dev/mapper/VG-LV ids become /dev/VG/LV', () => {
     expect(unescapeLvId('/dev/mapper/vg--ssd-lv--root7')).toBe('/dev/vg-ssd/lv-root7');
     expect(unescapeLvId('/dev/mapper/a---b')).toBe('/dev/a-/b');

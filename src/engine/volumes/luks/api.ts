@@ -198,7 +198,9 @@ export function unescapeLvId(id: string): string {
  * the virt tools, fields are split at every colon: a key with a colon needs file:. */
 export function parseKeySelector(selector: string): KeySpec {
   const fields = selector.split(':');
-  const fail = (why: string) => new EngineError('EINVAL', `selector '${selector}': ${why}`);
+  // The message names the selector's ID and TYPE only: the third field may be a passphrase.
+  const shown = fields.slice(0, 2).join(':') + (fields.length > 2 ? ':***' : '');
+  const fail = (why: string) => new EngineError('EINVAL', `selector '${shown}': ${why}`);
   if (!fields[0]) throw fail('missing ID');
   if (fields.length < 2) throw fail('missing TYPE');
   const id = unescapeLvId(fields[0]);
