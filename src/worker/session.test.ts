@@ -204,3 +204,32 @@ describe('looksLikeText', () => {
     expect(looksLikeText(new Uint8Array())).toBe(false);
   });
 });
+
+describe('missing files of multi-file formats are named by their role', () => {
+  // fixtures/build-vmdk.sh: qemu-img's twoGbMaxExtentSparse descriptor and its extents.
+  const vmdkDir = ensureFixture('vmdk');
+  const vmdkHost = () =>
+    new SessionHost<string>(
+      (names) =>
+        new SuppliedFilesEnvironment(
+          names.map((n) => {
+            const file = new NodeFileSource(path.join(vmdkDir, n));
+            return { name: n, source: new PageCache(file), stats: file.stats };
+          }),
+        ),
+    );
+
+  it('a VMDK descriptor without its third extent', () => {
+    const extents = fs
+      .readFileSync(path.join(vmdkDir, 'split-sparse.vmdk'), 'latin1')
+      .match(/"split-sparse-s\d+\.vmdk"/g)!
+      .map((s) => s.slice(1, -1));
+    expect(extents.length).toBeGreaterThanOrEqual(3);
+    const e = thrown(() => vmdkHost().open(['split-sparse.vmdk', ...extents.slice(0, 2)]));
+    expect(e.kind).toBe('ENOENT');
+    expect(e.path).toBe(extents[2]);
+    expect(e.message).toBe(
+      `split-sparse.vmdk needs its extent ${extents[2]} — drop it together with the image`,
+    );
+  });
+});

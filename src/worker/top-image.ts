@@ -41,13 +41,22 @@ export function analyseImageSet(env: SuppliedFilesEnvironment): ImageSetAnalysis
   return { tops, failures };
 }
 
+/** What the missing file is to the image, in the format driver's own words ("needs extent
+ * x-s003.vmdk", "needs segment x.E02"); a backing file when the driver does not say. */
+const ROLE = /\b(backing file|data file|parent disk|parent|extent|segment)\b/;
+
 /** The friendly form of "a file this image needs was not supplied". */
-export function missingFileError(missing: MissingReference, top: string): EngineError {
+export function missingFileError(
+  missing: MissingReference,
+  top: string,
+  cause?: unknown,
+): EngineError {
   const needed = basename(missing.reference);
   const referrer = basename(missing.referrer || top);
+  const role = (cause instanceof Error && ROLE.exec(cause.message)?.[1]) || 'backing file';
   return new EngineError(
     'ENOENT',
-    `${referrer} needs its backing file ${needed} — drop it together with the image`,
+    `${referrer} needs its ${role} ${needed} — drop it together with the image`,
     { path: needed },
   );
 }
@@ -56,7 +65,7 @@ export function missingFileError(missing: MissingReference, top: string): Engine
  * error is the engine's own. */
 export function explainOpenFailure(error: unknown, missing: MissingReference[], top: string) {
   if (error instanceof EngineError && error.kind === 'ENOENT' && missing.length > 0) {
-    return missingFileError(missing[0]!, top);
+    return missingFileError(missing[0]!, top, error);
   }
   return error;
 }
