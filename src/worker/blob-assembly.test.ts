@@ -1,9 +1,28 @@
-// Blob assembly: the bytes come out exactly as the chunks went in (batched small chunks,
-// split large ones, zero runs as shared parts), progress ends at the total, and a
-// cancelled job stops with an AbortError at its next yield.
+// Download assembly: the bytes come out exactly as the chunks went in (batched small
+// chunks, split large ones, zero parts never written but read back as zeros), progress
+// ends at the total, and a cancelled job stops with an AbortError at its next yield and
+// frees its sink.
 
 import { describe, expect, it } from 'vitest';
 import { BLOB_PART_BYTES, Jobs, assembleBlob, isAllZero } from './blob-assembly.js';
+import { BlobPartsSink, type DownloadSink } from './download-sinks.js';
+
+/** A sink that records what it is asked to write (and whether it was aborted). */
+class RecordingSink implements DownloadSink {
+  writes: [number, number][] = [];
+  aborted = false;
+  private readonly inner = new BlobPartsSink();
+  write(bytes: Uint8Array, offset: number): void {
+    this.writes.push([offset, bytes.length]);
+    this.inner.write(bytes, offset);
+  }
+  finish(size: number, type: string) {
+    return this.inner.finish(size, type);
+  }
+  async abort() {
+    this.aborted = true;
+  }
+}
 
 function* fromArray(chunks: Uint8Array[]): Generator<Uint8Array> {
   yield* chunks;
@@ -51,8 +70,10 @@ describe('assembleBlob', () => {
     ];
     const progress: (number | undefined)[][] = [];
     const token = new Jobs().start('a');
+    const sink = new RecordingSink();
     const blob = await assembleBlob(fromArray(chunks), {
       token,
+      sink,
       total: 123,
       onProgress: (p) => progress.push([p.done, p.total]),
     });
@@ -60,14 +81,25 @@ describe('assembleBlob', () => {
     expect(blob.size).toBe(want.length);
     expect(Buffer.from(await blob.arrayBuffer()).equals(Buffer.from(want))).toBe(true);
     expect(progress.at(-1)).toEqual([want.length, 123]);
+    // Parts of P bytes: [100 pattern + zeros] [zeros] [zeros + pattern] [pattern + 3 + 10
+    // zeros, 135 bytes]; the all-zero part was not written.
+    const P = BLOB_PART_BYTES;
+    expect(sink.writes).toEqual([
+      [0, P],
+      [2 * P, P],
+      [3 * P, want.length - 3 * P],
+    ]);
   });
 
   it('produces an empty Blob for no chunks', async () => {
-    const blob = await assembleBlob(fromArray([]), { token: new Jobs().start('e') });
+    const blob = await assembleBlob(fromArray([]), {
+      token: new Jobs().start('e'),
+      sink: new BlobPartsSink(),
+    });
     expect(blob.size).toBe(0);
   });
 
-  it('stops with an AbortError once cancelled, and closes the generator', async () => {
+  it('stops with an AbortError once cancelled, closes the generator and aborts the sink', async () => {
     const jobs = new Jobs();
     const token = jobs.start('big');
     let closed = false;
@@ -78,9 +110,12 @@ describe('assembleBlob', () => {
         closed = true;
       }
     }
-    const p = assembleBlob(endless(), { token, onProgress: () => jobs.cancel('big') });
+    const sink = new RecordingSink();
+    const p = assembleBlob(endless(), { token, sink, onProgress: () => jobs.cancel('big') });
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     expect(closed).toBe(true);
+    expect(sink.aborted).toBe(true);
+    expect(sink.writes).toEqual([]); // zeros only: nothing was ever written
   });
 
   it('refuses a second job with a running id; cancel of an unknown id is false', () => {

@@ -1,12 +1,14 @@
-// Downloads built in the worker as a Blob of Blob parts, so memory does not grow with the
-// size of what is downloaded: each part's bytes go to the browser's blob storage (which
-// moves them to disk past its memory budget) and the worker keeps only the part being
-// filled. All-zero parts — the holes of sparse files, unused space — are slices of one
-// shared zero Blob and cost nothing. Between parts the job yields to the worker's event
-// loop, so progress reaches the page and a cancel gets through.
-// Reference: DESIGN.md "Long jobs"; ../shared/BROWSER.md "Producing big downloads".
+// A download produced in the worker: the chunks of a file or a tar are gathered into
+// parts of BLOB_PART_BYTES and handed to a sink (download-sinks.ts: an OPFS file in the
+// browser), so the worker holds one part whatever the size of the download. All-zero
+// parts — the holes of sparse files — are never written. Between slices of work the job
+// yields to the worker's event loop, so progress reaches the page and a cancel gets
+// through; a cancelled or failed job frees what its sink holds.
+// Reference: DESIGN.md "Long jobs".
 
-/** Bytes per Blob part: large enough that a multi-GiB file is a few hundred parts. */
+import type { DownloadSink } from './download-sinks.js';
+
+/** Bytes per part: large enough that a multi-GiB file is a few hundred writes. */
 export const BLOB_PART_BYTES = 8 * 1024 * 1024;
 /** Work between two yields to the event loop (ms): keeps cancel and progress prompt. */
 export const SLICE_MS = 40;
@@ -85,33 +87,30 @@ export function isAllZero(b: Uint8Array): boolean {
   return true;
 }
 
-let zeroBlob: Blob | undefined;
-
-/** `n` zero bytes as a slice of the one shared zero Blob (n ≤ BLOB_PART_BYTES). */
-function zeroPart(n: number): Blob {
-  zeroBlob ??= new Blob([new Uint8Array(BLOB_PART_BYTES)]);
-  return zeroBlob.slice(0, n);
-}
-
 export interface AssembleOptions {
   token: JobToken;
+  /** Where the bytes go (download-sinks.ts). */
+  sink: DownloadSink;
   type?: string;
   total?: number;
   onProgress?: ProgressSink;
 }
 
-/** Gathers chunks into parts of BLOB_PART_BYTES; small chunks (tar headers) are batched. */
+/** Gathers chunks into parts of BLOB_PART_BYTES (small chunks such as tar headers are
+ * batched) and hands the sink those that are not all zeros, at their offsets. */
 class PartWriter {
-  readonly parts: Blob[] = [];
   private readonly batch = new Uint8Array(BLOB_PART_BYTES);
   private used = 0;
+  /** Bytes pushed so far (the offset of the next byte). */
   done = 0;
+
+  constructor(private readonly sink: DownloadSink) {}
 
   push(chunk: Uint8Array): void {
     let at = 0;
     while (at < chunk.length) {
       if (this.used === 0 && chunk.length - at >= BLOB_PART_BYTES) {
-        this.emit(chunk.subarray(at, at + BLOB_PART_BYTES));
+        this.emit(chunk.subarray(at, at + BLOB_PART_BYTES), this.done + at);
         at += BLOB_PART_BYTES;
         continue;
       }
@@ -119,22 +118,20 @@ class PartWriter {
       this.batch.set(chunk.subarray(at, at + n), this.used);
       this.used += n;
       at += n;
-      if (this.used === BLOB_PART_BYTES) this.flush();
+      if (this.used === BLOB_PART_BYTES) this.flush(this.done + at);
     }
     this.done += chunk.length;
   }
 
-  flush(): void {
+  /** Writes the batch, which ends at byte `end`. */
+  flush(end = this.done): void {
     if (this.used === 0) return;
-    this.emit(this.batch.subarray(0, this.used));
+    this.emit(this.batch.subarray(0, this.used), end - this.used);
     this.used = 0;
   }
 
-  /** The Blob constructor copies the bytes, so the batch buffer is reused at once. */
-  private emit(bytes: Uint8Array): void {
-    this.parts.push(
-      isAllZero(bytes) ? zeroPart(bytes.length) : new Blob([bytes as Uint8Array<ArrayBuffer>]),
-    );
+  private emit(bytes: Uint8Array, offset: number): void {
+    if (!isAllZero(bytes)) this.sink.write(bytes, offset);
   }
 }
 
@@ -146,31 +143,34 @@ export async function assembleBlob(
   chunks: Iterator<Uint8Array>,
   opts: AssembleOptions,
 ): Promise<Blob> {
-  const w = new PartWriter();
+  const w = new PartWriter(opts.sink);
+  try {
+    await pump(chunks, w, opts);
+    w.flush();
+  } catch (e) {
+    chunks.return?.(undefined);
+    await opts.sink.abort();
+    throw e;
+  }
+  opts.onProgress?.({ done: w.done, total: opts.total });
+  return opts.sink.finish(w.done, opts.type ?? 'application/octet-stream');
+}
+
+/** Runs the generator in slices of SLICE_MS, yielding and checking for cancel between. */
+async function pump(chunks: Iterator<Uint8Array>, w: PartWriter, opts: AssembleOptions) {
   let lastReport = 0;
   for (;;) {
     const sliceStart = Date.now();
-    let finished = false;
     while (Date.now() - sliceStart < SLICE_MS) {
       const r = chunks.next();
-      if (r.done) {
-        finished = true;
-        break;
-      }
+      if (r.done) return;
       w.push(r.value);
     }
-    if (finished) break;
     if (opts.onProgress && Date.now() - lastReport >= PROGRESS_MS) {
       lastReport = Date.now();
       opts.onProgress({ done: w.done, total: opts.total });
     }
     await yieldToEventLoop();
-    if (opts.token.cancelled) {
-      chunks.return?.(undefined);
-      throw abortError(opts.token.id);
-    }
+    if (opts.token.cancelled) throw abortError(opts.token.id);
   }
-  w.flush();
-  opts.onProgress?.({ done: w.done, total: opts.total });
-  return new Blob(w.parts, { type: opts.type ?? 'application/octet-stream' });
 }

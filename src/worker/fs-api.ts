@@ -7,6 +7,7 @@
 
 import { transfer } from 'comlink';
 import { type JobProgress, Jobs } from './blob-assembly.js';
+import { type SinkFactory, blobPartsSinks } from './download-sinks.js';
 import type { DirPage } from './dir-listing.js';
 import type { DownloadResult, FsBrowser, FsInfo, FsStat, ListOptions } from './fs-browser.js';
 
@@ -43,6 +44,15 @@ export interface FsApi {
   ): Promise<DownloadResult>;
   /** Stops a running download; false if no job has that id. */
   cancelJob(job: string): boolean;
+  /** Frees the storage of a finished download the page no longer offers. */
+  releaseDownload(job: string): Promise<void>;
+}
+
+export interface FsApiOptions {
+  jobs?: Jobs;
+  /** Where downloads are built (default: Blob parts, for hosts without OPFS). */
+  sinks?: SinkFactory;
+  release?(job: string): Promise<void>;
 }
 
 /** Bytes handed over without a copy: the buffer moves to the page. */
@@ -52,7 +62,9 @@ function handOver(b: Uint8Array): Uint8Array {
 }
 
 /** The API over `browser(session)`, which throws when that session is not the open one. */
-export function fsApi(browser: (session: number) => FsBrowser, jobs = new Jobs()): FsApi {
+export function fsApi(browser: (session: number) => FsBrowser, opts: FsApiOptions = {}): FsApi {
+  const jobs = opts.jobs ?? new Jobs();
+  const sinks = opts.sinks ?? blobPartsSinks;
   const run = async <T>(job: string, fn: (token: ReturnType<Jobs['start']>) => Promise<T>) => {
     const token = jobs.start(job);
     try {
@@ -70,9 +82,10 @@ export function fsApi(browser: (session: number) => FsBrowser, jobs = new Jobs()
     readRange: async (s, device, path, offset, length) =>
       handOver(await browser(s).readRange(device, path, offset, length)),
     download: async (s, device, path, job, onProgress) =>
-      run(job, (token) => browser(s).download(device, path, { token, onProgress })),
+      run(job, (token) => browser(s).download(device, path, { token, onProgress, sinks })),
     downloadTar: async (s, device, path, job, onProgress) =>
-      run(job, (token) => browser(s).downloadTar(device, path, { token, onProgress })),
+      run(job, (token) => browser(s).downloadTar(device, path, { token, onProgress, sinks })),
     cancelJob: (job) => jobs.cancel(job),
+    releaseDownload: async (job) => opts.release?.(job),
   };
 }

@@ -304,7 +304,7 @@ describe('downloads', () => {
   it('stops a download when cancelled, and when the image closes', async () => {
     const o = open(fsImage());
     const jobs = new Jobs();
-    const api = fsApi((s) => o.host.fsBrowser(s), jobs);
+    const api = fsApi((s) => o.host.fsBrowser(s), { jobs });
     const p = api.download(o.session, '/dev/sda2', '/sparse/huge.bin', 'c1', () =>
       api.cancelJob('c1'),
     );

@@ -10,7 +10,13 @@ import { EngineError, isEngineError } from '../engine/errors.js';
 import type { Guestfs } from '../engine/guestfs/handle.js';
 import type { DeviceSummary } from '../engine/guestfs/inventory.js';
 import { canMount } from '../engine/fs/registry.js';
-import { type AssembleOptions, BLOB_PART_BYTES, assembleBlob } from './blob-assembly.js';
+import {
+  BLOB_PART_BYTES,
+  type JobToken,
+  type ProgressSink,
+  assembleBlob,
+} from './blob-assembly.js';
+import type { SinkFactory } from './download-sinks.js';
 import {
   type DirPage,
   type FsEntry,
@@ -50,6 +56,13 @@ export interface ListOptions {
   sort?: SortOrder;
 }
 
+export interface DownloadOptions {
+  token: JobToken;
+  /** Makes the place the bytes go, once the request has been checked. */
+  sinks: SinkFactory;
+  onProgress?: ProgressSink;
+}
+
 export interface DownloadResult {
   blob: Blob;
   /** A file name for the browser's save dialog. */
@@ -69,7 +82,7 @@ export class FsBrowser {
   private prepared: Promise<string[]> | undefined;
   private readonly mounted = new Map<string, Mounted>();
   /** Downloads running on this image: closing it cancels them. */
-  private readonly running = new Set<AssembleOptions['token']>();
+  private readonly running = new Set<JobToken>();
   private closed = false;
 
   /**
@@ -165,12 +178,12 @@ export class FsBrowser {
   }
 
   /** A regular file (links followed) as a Blob, built part by part. */
-  async download(device: string, path: string, opts: AssembleOptions): Promise<DownloadResult> {
+  async download(device: string, path: string, opts: DownloadOptions): Promise<DownloadResult> {
     const { handle: h } = await this.fs(device);
     const real = h.realpath(path);
     const size = h.statns(real).st_size;
     h.pread(real, 0, 0); // EISDIR / unsupported for what is not a regular file, before any work
-    const blob = await this.job(fileChunks(h, real, size), { ...opts, total: size });
+    const blob = await this.job(fileChunks(h, real, size), opts, 'application/octet-stream', size);
     if (blob.size !== size)
       throw new EngineError('io', `${path}: read ${blob.size} bytes of a ${size}-byte file`, {
         path,
@@ -179,19 +192,26 @@ export class FsBrowser {
   }
 
   /** A directory as an uncompressed tar (tar_out's archive), built part by part. */
-  async downloadTar(device: string, path: string, opts: AssembleOptions): Promise<DownloadResult> {
+  async downloadTar(device: string, path: string, opts: DownloadOptions): Promise<DownloadResult> {
     const { handle: h } = await this.fs(device);
     const real = h.realpath(path);
     const chunks = h.tarStream(real);
-    const blob = await this.job(chunks, { ...opts, type: 'application/x-tar' });
+    const blob = await this.job(chunks, opts, 'application/x-tar');
     const base = baseName(real) || device.replace(/^\/dev\//, '').replace(/\//g, '-');
     return { blob, name: `${base}.tar`, size: blob.size };
   }
 
-  private async job(chunks: Iterator<Uint8Array>, opts: AssembleOptions): Promise<Blob> {
+  private async job(
+    chunks: Iterator<Uint8Array>,
+    opts: DownloadOptions,
+    type: string,
+    total?: number,
+  ): Promise<Blob> {
     this.running.add(opts.token);
     try {
-      return await assembleBlob(chunks, opts);
+      const sink = await opts.sinks(opts.token.id);
+      const { token, onProgress } = opts;
+      return await assembleBlob(chunks, { token, onProgress, sink, type, total });
     } finally {
       this.running.delete(opts.token);
     }

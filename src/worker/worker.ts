@@ -7,6 +7,7 @@
 import { expose } from 'comlink';
 import { browserEnvironment } from './browser-env.js';
 import './error-transfer.js';
+import { OpfsDownloads, opfsAvailable } from './download-sinks.js';
 import { fsApi } from './fs-api.js';
 import { type OpenOptions, type SessionApi, SessionHost } from './session.js';
 // sql.js reads rpm databases in sqlite form; its .wasm is served as one of the app's assets.
@@ -22,8 +23,15 @@ const api: SessionApi = {
   applications: (root: string) => host.applications(root),
   ioStats: () => host.ioStats(),
   close: () => host.close(),
-  ...fsApi((session) => host.fsBrowser(session)),
+  ...fsApi((session) => host.fsBrowser(session), downloadStorage()),
 };
+
+/** Downloads go to OPFS files (disk-backed) where the browser offers them. */
+function downloadStorage() {
+  if (!opfsAvailable()) return {};
+  const store = new OpfsDownloads();
+  return { sinks: store.sinks, release: (job: string) => store.release(job) };
+}
 
 // A bug that escapes a call (not an EngineError) is logged, never fatal to the worker.
 self.addEventListener('unhandledrejection', (e) => console.error('worker:', e.reason));

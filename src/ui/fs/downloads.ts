@@ -1,7 +1,7 @@
-// Downloads of files and directories (as tar): the worker builds a Blob part by part and
-// reports progress; the page turns the finished Blob into an object URL and clicks a
-// download link. The Blob's bytes live in the browser's blob storage (on disk past its
-// memory budget), so neither the page nor the worker holds the file. Jobs are kept in a
+// Downloads of files and directories (as tar): the worker writes the bytes part by part
+// to a file in the origin-private file system and reports progress; the page turns the
+// finished file (a disk-backed Blob) into an object URL and clicks a download link, so
+// neither the page nor the worker holds the download in memory. Jobs are kept in a
 // small store that the Downloads panel subscribes to; each can be cancelled while running.
 
 import { proxy } from 'comlink';
@@ -116,7 +116,11 @@ export function saveAgain(id: string): void {
 export function dismissDownload(id: string): void {
   const j = jobs.find((x) => x.id === id);
   if (j?.status === 'running') cancelDownload(id);
-  if (j?.url) URL.revokeObjectURL(j.url);
+  if (j?.url) {
+    URL.revokeObjectURL(j.url);
+    // The worker keeps the finished file (an OPFS file) until the page lets it go.
+    void callEngine((api) => api.releaseDownload(id));
+  }
   jobs = jobs.filter((x) => x.id !== id);
   emit();
 }
