@@ -16,8 +16,9 @@ export function expectOnlyOwnStaticFiles(requests: RecordedRequest[], baseUrl: s
   expect(foreign, 'requests to other origins').toEqual([]);
   const writes = requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
   expect(writes, 'requests that send data').toEqual([]);
-  // What the app may fetch: its page, its build output, the demo image and the icon the
-  // browser asks for by itself.
+  // What the app may fetch: its page, its build output, its filesystem drivers (WASM,
+  // loaded when an image holds such a filesystem), the demo image and the icon the browser
+  // asks for by itself.
   const paths = requests
     .filter((r) => new URL(r.url).origin === origin)
     .map((r) => new URL(r.url).pathname);
@@ -25,6 +26,7 @@ export function expectOnlyOwnStaticFiles(requests: RecordedRequest[], baseUrl: s
     p === '/' ||
     p === '/index.html' ||
     p.startsWith('/assets/') ||
+    /^\/wasm\/[a-z0-9]+\.wasm$/.test(p) ||
     p === '/demo/demo.qcow2' ||
     p === '/favicon.svg';
   expect(
