@@ -20,7 +20,8 @@ export interface DownloadSink {
   abort(): Promise<void>;
 }
 
-export type SinkFactory = (job: string) => Promise<DownloadSink>;
+/** Makes the sink of job `job`; `sizeHint` is the final size when known in advance. */
+export type SinkFactory = (job: string, sizeHint?: number) => Promise<DownloadSink>;
 
 /** Largest zero run held as one shared Blob slice in the fallback sink. */
 const ZERO_BLOB_BYTES = 8 * 1024 * 1024;
@@ -101,6 +102,12 @@ class OpfsSink implements DownloadSink {
   }
 }
 
+/** Whether `bytes` more fit in this origin's storage quota (unknown counts as yes). */
+async function fits(bytes: number): Promise<boolean> {
+  const { quota, usage } = await navigator.storage.estimate();
+  return quota === undefined || usage === undefined || quota - usage >= bytes;
+}
+
 /** OPFS directory of this worker's downloads: "guestkit-downloads/<worker id>/". */
 const ROOT = 'guestkit-downloads';
 const LOCK_PREFIX = 'guestkit-downloads:';
@@ -154,7 +161,10 @@ export class OpfsDownloads {
         await root.removeEntry(name, { recursive: true }).catch(() => {});
   }
 
-  readonly sinks: SinkFactory = async (job) => {
+  readonly sinks: SinkFactory = async (job, sizeHint) => {
+    // A private window keeps OPFS in memory under a small quota: what cannot fit there
+    // goes to Blob parts instead of failing halfway.
+    if (sizeHint !== undefined && !(await fits(sizeHint))) return new BlobPartsSink();
     const dir = await this.open();
     const name = `${job.replace(/[^\w.-]/g, '_')}.part`;
     const file = await dir.getFileHandle(name, { create: true });

@@ -209,7 +209,7 @@ export class FsBrowser {
   ): Promise<Blob> {
     this.running.add(opts.token);
     try {
-      const sink = await opts.sinks(opts.token.id);
+      const sink = await opts.sinks(opts.token.id, total);
       const { token, onProgress } = opts;
       return await assembleBlob(chunks, { token, onProgress, sink, type, total });
     } finally {

@@ -14,12 +14,6 @@ import { formatTime, modeString } from './modes.js';
 
 export const ROW_HEIGHT = 28;
 
-const TYPE_MARK: Record<string, string> = {
-  directory: '📁',
-  symlink: '🔗',
-  file: '📄',
-};
-
 interface Props {
   session: number;
   device: string;
@@ -52,10 +46,7 @@ function Row({
       aria-selected={selected}
       onClick={open}
     >
-      <span role="cell" className="c-name">
-        <span className="type-mark" aria-hidden="true">
-          {TYPE_MARK[entry.type] ?? '·'}
-        </span>
+      <span role="cell" className={`c-name t-${entry.type}`}>
         <button
           type="button"
           className="link-button"
@@ -155,7 +146,7 @@ export function DirListing({ session, device, dir, selected, onDownloadDir }: Pr
         <span className="muted" data-testid="fs-count">
           {firstPage?.isPending
             ? 'Reading the directory…'
-            : `${total.toLocaleString('en-US')} entries`}
+            : `${total.toLocaleString('en-US')} ${total === 1 ? 'entry' : 'entries'}`}
         </span>
         <button
           type="button"

@@ -30,10 +30,12 @@ function TreeNode(p: NodeProps) {
   const expanded = p.open.has(p.path);
   const kids = useSubdirs(p.session, p.device, p.path, expanded);
   const names = kids.data ?? [];
+  // Known to have no subdirectories: nothing to expand.
+  const leaf = kids.data !== undefined && names.length === 0;
   return (
     <li
       role="treeitem"
-      aria-expanded={expanded}
+      aria-expanded={leaf ? undefined : expanded}
       aria-selected={p.path === p.current}
       className="tree-item"
     >
@@ -42,9 +44,10 @@ function TreeNode(p: NodeProps) {
           type="button"
           className="twisty"
           aria-label={`${expanded ? 'Collapse' : 'Expand'} ${p.name}`}
+          disabled={leaf}
           onClick={() => p.toggle(p.path)}
         >
-          {expanded ? '▾' : '▸'}
+          {leaf ? '' : expanded ? '▾' : '▸'}
         </button>
         <button
           type="button"
