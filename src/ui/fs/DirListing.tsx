@@ -4,7 +4,7 @@
 // them: name, size, mode, owner uid:gid, modification time (UTC), symlink target.
 
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useRef, useState } from 'react';
+import { type RefObject, useRef, useState } from 'react';
 import type { FsEntry, SortKey, SortOrder } from '../../worker/fs-api.js';
 import { Bytes } from '../Bytes.js';
 import { InlineError } from './InlineError.js';
@@ -115,11 +115,29 @@ function pagesFor(first: number, last: number): number[] {
   return out;
 }
 
-export function DirListing({ session, device, dir, selected, onDownloadDir }: Props) {
-  const [sort, setSort] = useState<SortOrder>({ key: 'name' });
-  const scroller = useRef<HTMLDivElement>(null);
+function HeaderRow({ sort, onSort }: { sort: SortOrder; onSort(s: SortOrder): void }) {
+  return (
+    <div role="row" className="fs-row fs-head">
+      <SortHeader label="Name" k="name" sort={sort} onSort={onSort} />
+      <SortHeader label="Size" k="size" sort={sort} onSort={onSort} />
+      <span role="columnheader" className="c-mode">
+        Mode
+      </span>
+      <span role="columnheader" className="c-owner">
+        Owner
+      </span>
+      <SortHeader label="Modified (UTC)" k="mtime" sort={sort} onSort={onSort} />
+      <span role="columnheader" className="c-target">
+        Link target
+      </span>
+    </div>
+  );
+}
+
+/** The virtualizer over the directory's rows and the pages under the visible ones. */
+function useListing(p: Props, sort: SortOrder, scroller: RefObject<HTMLDivElement | null>) {
   // Page 0 is always asked for: it gives the total the virtualizer needs.
-  const [firstPage] = useDirPages(session, device, dir, sort, [0]);
+  const [firstPage] = useDirPages(p.session, p.device, p.dir, sort, [0]);
   const total = firstPage?.data?.total ?? 0;
   const v = useVirtualizer({
     count: total,
@@ -129,22 +147,33 @@ export function DirListing({ session, device, dir, selected, onDownloadDir }: Pr
   });
   const items = v.getVirtualItems();
   const wanted = items.length > 0 ? pagesFor(items[0]!.index, items[items.length - 1]!.index) : [0];
-  const pages = useDirPages(session, device, dir, sort, wanted);
+  const pages = useDirPages(p.session, p.device, p.dir, sort, wanted);
   const rowAt = (i: number): FsEntry | undefined => {
     const k = wanted.indexOf(Math.floor(i / LIST_PAGE));
     return pages[k]?.data?.entries[i % LIST_PAGE];
   };
-  const failed = pages.find((p) => p.error) ?? firstPage;
+  const error = pages.find((q) => q.error)?.error ?? firstPage?.error;
+  return { v, items, rowAt, total, error, pending: firstPage?.isPending ?? true };
+}
+
+export function DirListing(p: Props) {
+  const [sort, setSort] = useState<SortOrder>({ key: 'name' });
+  const scroller = useRef<HTMLDivElement>(null);
+  const { v, items, rowAt, total, error, pending } = useListing(p, sort, scroller);
+  const onSort = (next: SortOrder) => {
+    setSort(next);
+    if (scroller.current) scroller.current.scrollTop = 0; // a new order starts at its top
+  };
   return (
     <section
       className="fs-listing"
-      aria-label={`Contents of ${dir}`}
+      aria-label={`Contents of ${p.dir}`}
       data-testid="fs-listing"
-      data-dir={dir}
+      data-dir={p.dir}
     >
       <div className="fs-toolbar">
         <span className="muted" data-testid="fs-count">
-          {firstPage?.isPending
+          {pending
             ? 'Reading the directory…'
             : `${total.toLocaleString('en-US')} ${total === 1 ? 'entry' : 'entries'}`}
         </span>
@@ -152,29 +181,16 @@ export function DirListing({ session, device, dir, selected, onDownloadDir }: Pr
           type="button"
           className="button small"
           data-testid="download-dir"
-          onClick={onDownloadDir}
+          onClick={p.onDownloadDir}
         >
           Download folder as .tar
         </button>
       </div>
-      {failed?.error ? (
-        <InlineError error={failed.error} testId="listing-error" />
+      {error ? (
+        <InlineError error={error} testId="listing-error" />
       ) : (
         <div role="table" className="fs-table" aria-rowcount={total}>
-          <div role="row" className="fs-row fs-head">
-            <SortHeader label="Name" k="name" sort={sort} onSort={setSort} />
-            <SortHeader label="Size" k="size" sort={sort} onSort={setSort} />
-            <span role="columnheader" className="c-mode">
-              Mode
-            </span>
-            <span role="columnheader" className="c-owner">
-              Owner
-            </span>
-            <SortHeader label="Modified (UTC)" k="mtime" sort={sort} onSort={setSort} />
-            <span role="columnheader" className="c-target">
-              Link target
-            </span>
-          </div>
+          <HeaderRow sort={sort} onSort={onSort} />
           <div ref={scroller} className="fs-scroll" data-testid="fs-scroll" role="rowgroup">
             <div style={{ height: v.getTotalSize(), position: 'relative' }}>
               {items.map((item) => {
@@ -187,7 +203,12 @@ export function DirListing({ session, device, dir, selected, onDownloadDir }: Pr
                     aria-rowindex={item.index + 2}
                   >
                     {e ? (
-                      <Row entry={e} dir={dir} device={device} selected={e.name === selected} />
+                      <Row
+                        entry={e}
+                        dir={p.dir}
+                        device={p.device}
+                        selected={e.name === p.selected}
+                      />
                     ) : (
                       <div role="row" className="fs-row placeholder" data-testid="fs-row-pending">
                         <span role="cell" className="muted">

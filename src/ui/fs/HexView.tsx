@@ -103,68 +103,92 @@ function HexRow({
   );
 }
 
-export function HexView({ session, device, path, size }: Props) {
-  const rows = Math.ceil(size / BYTES_PER_ROW);
+/** The HEX_PAGE pages under rows [first, last) and the bytes of any row among them. */
+function useRowBytes(p: Props, first: number, last: number) {
+  const firstPage = Math.floor((first * BYTES_PER_ROW) / HEX_PAGE);
+  const lastPage = Math.floor((Math.max(first, last - 1) * BYTES_PER_ROW) / HEX_PAGE);
+  const ids = p.size === 0 ? [] : [firstPage, ...(lastPage > firstPage ? [lastPage] : [])];
+  const pages = useQueries({
+    queries: ids.map((id) =>
+      rangeQuery(
+        p.session,
+        p.device,
+        p.path,
+        id * HEX_PAGE,
+        Math.min(HEX_PAGE, p.size - id * HEX_PAGE),
+      ),
+    ),
+  });
+  const rowBytes = (row: number) => {
+    const off = row * BYTES_PER_ROW;
+    const k = ids.indexOf(Math.floor(off / HEX_PAGE));
+    const data = pages[k]?.data;
+    if (!data) return undefined;
+    const at = off - ids[k]! * HEX_PAGE;
+    return data.subarray(at, Math.min(at + BYTES_PER_ROW, data.length));
+  };
+  return { rowBytes, error: pages.find((q) => q.error)?.error };
+}
+
+function GotoForm({ onGoto, scaledRows }: { onGoto(offset: number): void; scaledRows?: number }) {
+  const [text, setText] = useState('');
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const off = parseOffset(text);
+    if (off !== undefined) onGoto(off);
+  };
+  return (
+    <form className="hex-goto" onSubmit={submit}>
+      <label>
+        Go to offset{' '}
+        <input
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="0x1000 or 4096"
+          aria-label="Go to offset"
+          data-testid="hex-goto"
+        />
+      </label>{' '}
+      <button type="submit" className="button small">
+        Go
+      </button>
+      {scaledRows !== undefined && (
+        <span className="muted">
+          {' '}
+          · scrollbar scaled: {scaledRows.toLocaleString('en-US')} rows
+        </span>
+      )}
+    </form>
+  );
+}
+
+export function HexView(p: Props) {
+  const rows = Math.ceil(p.size / BYTES_PER_ROW);
   const geo = hexGeometry(rows);
   const scroller = useRef<HTMLDivElement>(null);
   const [top, setTop] = useState(0);
-  // After "go to", the row asked for, pinned to the scroll position that was set for it.
+  // After "go to", the row asked for, pinned to the scroll position that was set for it
+  // (on a scaled scrollbar one pixel spans many rows).
   const [anchor, setAnchor] = useState<{ row: number; top: number }>();
   const [mark, setMark] = useState<number>();
-  const [goto, setGoto] = useState('');
   const first = anchor && anchor.top === top ? anchor.row : geo.firstRow(top);
   const shift = geo.exact ? top - first * ROW_PX : 0;
   const last = Math.min(rows, first + VIEW_ROWS + 1);
-  const firstPage = Math.floor((first * BYTES_PER_ROW) / HEX_PAGE);
-  const lastPage = Math.floor((Math.max(first, last - 1) * BYTES_PER_ROW) / HEX_PAGE);
-  const pageIds = size === 0 ? [] : [firstPage, ...(lastPage > firstPage ? [lastPage] : [])];
-  const pages = useQueries({
-    queries: pageIds.map((p) =>
-      rangeQuery(session, device, path, p * HEX_PAGE, Math.min(HEX_PAGE, size - p * HEX_PAGE)),
-    ),
-  });
-  const width = Math.max(8, Math.max(0, size - 1).toString(16).length);
-  const rowBytes = (row: number) => {
-    const off = row * BYTES_PER_ROW;
-    const k = pageIds.indexOf(Math.floor(off / HEX_PAGE));
-    const data = pages[k]?.data;
-    if (!data) return undefined;
-    const at = off - pageIds[k]! * HEX_PAGE;
-    return data.subarray(at, Math.min(at + BYTES_PER_ROW, data.length));
-  };
-  const onGoto = (e: FormEvent) => {
-    e.preventDefault();
-    const off = parseOffset(goto);
-    if (off === undefined || off >= size || !scroller.current) return;
+  const { rowBytes, error } = useRowBytes(p, first, last);
+  const width = Math.max(8, Math.max(0, p.size - 1).toString(16).length);
+  const goto = (off: number) => {
+    const el = scroller.current;
+    if (off >= p.size || !el) return;
     const row = Math.min(Math.floor(off / BYTES_PER_ROW), Math.max(0, rows - VIEW_ROWS));
-    const t = geo.topFor(row);
-    scroller.current.scrollTop = t;
-    setTop(scroller.current.scrollTop);
-    setAnchor({ row, top: scroller.current.scrollTop });
+    el.scrollTop = geo.topFor(row);
+    setTop(el.scrollTop);
+    setAnchor({ row, top: el.scrollTop });
     setMark(off);
   };
-  const failed = pages.find((p) => p.error);
   return (
     <div className="hex-view" data-testid="hex-view" data-rows={rows} data-first-row={first}>
-      <form className="hex-goto" onSubmit={onGoto}>
-        <label>
-          Go to offset{' '}
-          <input
-            value={goto}
-            onChange={(e) => setGoto(e.target.value)}
-            placeholder="0x1000 or 4096"
-            aria-label="Go to offset"
-            data-testid="hex-goto"
-          />
-        </label>{' '}
-        <button type="submit" className="button small">
-          Go
-        </button>
-        {!geo.exact && (
-          <span className="muted"> · scrollbar scaled: {rows.toLocaleString('en-US')} rows</span>
-        )}
-      </form>
-      {failed?.error && <InlineError error={failed.error} />}
+      <GotoForm onGoto={goto} scaledRows={geo.exact ? undefined : rows} />
+      {error && <InlineError error={error} />}
       <div
         ref={scroller}
         className="hex-scroll"
