@@ -1,7 +1,8 @@
 // What the SYSTEM hive says: the current control set (Select\Current → "ControlSet001"),
-// the hostname (ControlSetNNN\Services\Tcpip\Parameters\Hostname as libguestfs reads it,
-// else ControlSetNNN\Control\ComputerName\ComputerName\ComputerName, the NetBIOS name, for
-// installations without TCP/IP parameters) and the drive letters of MountedDevices.
+// the hostname (ControlSetNNN\Services\Tcpip\Parameters\Hostname, the one place libguestfs
+// reads it: a system without TCP/IP parameters has no hostname for virt-inspector either,
+// though its NetBIOS ComputerName exists — we match libguestfs, not guess) and the drive
+// letters of MountedDevices.
 // Reference: libguestfs daemon/inspect_fs_windows.ml (check_windows_system_registry,
 // get_current_control_set, get_hostname, get_drive_mappings).
 
@@ -24,10 +25,7 @@ export function currentControlSet(hive: Hive): string | undefined {
 
 export function hostname(hive: Hive, controlSet: string): string | undefined {
   const tcpip = hive.lookup([controlSet, 'Services', 'Tcpip', 'Parameters']);
-  const fromTcpip = tcpip && stringValue(hive, tcpip, 'Hostname');
-  if (fromTcpip !== undefined) return fromTcpip;
-  const cn = hive.lookup([controlSet, 'Control', 'ComputerName', 'ComputerName']);
-  return cn && stringValue(hive, cn, 'ComputerName');
+  return tcpip && stringValue(hive, tcpip, 'Hostname');
 }
 
 export function readSystemHive(hive: Hive, disks: WindowsDiskResolver): SystemFacts {
