@@ -2,31 +2,31 @@
 // component at a time with fs_lookup (no symlink following: the Guestfs layer resolves
 // links itself) and decodes the crate's records into the FileSystem types.
 
-import { EngineError, errno } from '../../errors.js';
 import type { DirEntry, FileSystem, Stat, StatVfs, Xattr } from '../types.js';
 import { ListingStats } from '../wasm/listing-stats.js';
 import type { WasmFs } from '../wasm/wasm-fs.js';
 import { type Ext4Info, decodeDirEntry, decodeInfo, decodeStat, decodeStatVfs } from './records.js';
+import { PathResolver, checkRange } from '../wasm/paths.js';
 
 export const ROOT_INO = 2;
-/** Resolved directories remembered per mount: a walk of a large tree resolves each
- * parent once, and 4096 entries cost well under a MiB. */
-const DIR_CACHE_MAX = 4096;
 const S_IFMT = 0xf000;
 const S_IFDIR = 0x4000;
-
-const encoder = new TextEncoder();
 
 export class Ext4FileSystem implements FileSystem {
   readonly type: string;
   readonly caseInsensitive = false;
-  private readonly dirs = new Map<string, number>();
+  private readonly paths: PathResolver;
   private cachedInfo: Ext4Info;
   private readonly listing: ListingStats;
 
   /** The module instance (tests drive the raw ABI through it). */
   constructor(readonly wasm: WasmFs) {
     this.listing = new ListingStats(wasm);
+    this.paths = new PathResolver(
+      ROOT_INO,
+      (dir, name, path) => wasm.lookup(dir, name, path),
+      (ino, path) => (decodeStat(wasm.stat(ino, path)).mode & S_IFMT) === S_IFDIR,
+    );
     this.cachedInfo = decodeInfo(wasm.info());
     this.type = this.cachedInfo.type;
   }
@@ -38,30 +38,7 @@ export class Ext4FileSystem implements FileSystem {
 
   /** Inode number of `path` (not following a final symlink). */
   resolve(path: string): number {
-    const parts = splitPath(path);
-    let ino = ROOT_INO;
-    let here = '';
-    for (let i = 0; i < parts.length; i++) {
-      const name = parts[i]!;
-      const next = `${here}/${name}`;
-      const cached = this.dirs.get(next);
-      if (cached !== undefined) {
-        ino = cached;
-      } else {
-        ino = this.wasm.lookup(ino, encoder.encode(name), path);
-        if (i < parts.length - 1) this.rememberDir(next, ino, path);
-      }
-      here = next;
-    }
-    return ino;
-  }
-
-  /** Intermediate components must be directories (a symlink there is ENOTDIR here). */
-  private rememberDir(dirPath: string, ino: number, path: string): void {
-    const st = decodeStat(this.wasm.stat(ino, path));
-    if ((st.mode & S_IFMT) !== S_IFDIR) throw errno('ENOTDIR', path, 'Not a directory');
-    if (this.dirs.size >= DIR_CACHE_MAX) this.dirs.clear();
-    this.dirs.set(dirPath, ino);
+    return this.paths.resolve(path);
   }
 
   lstat(path: string): Stat {
@@ -133,20 +110,7 @@ export class Ext4FileSystem implements FileSystem {
 
   close(): void {
     this.wasm.close();
-    this.dirs.clear();
+    this.paths.clear();
     this.listing.clear();
-  }
-}
-
-function splitPath(path: string): string[] {
-  if (!path.startsWith('/')) throw errno('EINVAL', path, 'path must be absolute');
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw errno('EINVAL', path, '".." is resolved by the caller');
-  return parts;
-}
-
-function checkRange(path: string, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-    throw new EngineError('EINVAL', `${path}: bad range ${offset}+${length}`, { path });
   }
 }

@@ -4,8 +4,9 @@
 
 import { EngineError } from '../../errors.js';
 import { formatUuid } from '../../io/bytes.js';
-import type { DirEntry, FileType, Stat, StatVfs } from '../types.js';
+import type { DirEntry, Stat, StatVfs } from '../types.js';
 import type { RawDirEntry } from '../wasm/wasm-fs.js';
+import { TYPE_BY_CODE, TYPE_BY_MODE, makedev } from '../wasm/stat-types.js';
 
 const COMPAT: Record<number, string> = {
   0x1: 'dir_prealloc',
@@ -150,36 +151,6 @@ export function decodeInfo(r: Uint8Array): Ext4Info {
     mountTime: Number(dv.getBigInt64(168, true)),
     writeTime: Number(dv.getBigInt64(176, true)),
   };
-}
-
-const TYPE_BY_MODE: Record<number, FileType> = {
-  0x8000: 'file',
-  0x4000: 'directory',
-  0xa000: 'symlink',
-  0x6000: 'blockdev',
-  0x2000: 'chardev',
-  0x1000: 'fifo',
-  0xc000: 'socket',
-};
-const TYPE_BY_CODE: FileType[] = [
-  'unknown',
-  'file',
-  'directory',
-  'chardev',
-  'blockdev',
-  'fifo',
-  'socket',
-  'symlink',
-];
-
-/** glibc's makedev: the st_rdev value libguestfs reports. */
-function makedev(major: number, minor: number): number {
-  return (
-    (minor & 0xff) +
-    (major & 0xfff) * 0x100 +
-    (minor & ~0xff) * 0x1000 +
-    (major & ~0xfff) * 0x100000000
-  );
 }
 
 /** A u64 field as a number (two u32 halves: a listing decodes 100,000 records, and this

@@ -19,11 +19,11 @@ import {
   decodeStreams,
 } from './records.js';
 import { readStream, readStreamInto, streamList } from './streams.js';
+import { PathResolver, checkRange } from '../wasm/paths.js';
 
 /** The root directory's MFT record. */
 export const ROOT_INO = 5;
 /** Resolved directories remembered per mount (a tree walk resolves each parent once). */
-const DIR_CACHE_MAX = 4096;
 const S_IFMT = 0xf000;
 const S_IFDIR = 0x4000;
 
@@ -38,7 +38,7 @@ interface Target {
 export class NtfsFileSystem implements FileSystem {
   readonly type = 'ntfs';
   readonly caseInsensitive = true;
-  private readonly dirs = new Map<string, number>();
+  private readonly paths: PathResolver;
   private cachedInfo: NtfsInfo | undefined;
   private readonly listing: ListingStats;
 
@@ -46,6 +46,11 @@ export class NtfsFileSystem implements FileSystem {
    * sector, $MFT and the root directory; $Volume is read when `info` is first asked. */
   constructor(readonly wasm: WasmFs) {
     this.listing = new ListingStats(wasm);
+    this.paths = new PathResolver(
+      ROOT_INO,
+      (dir, name, path) => wasm.lookup(dir, name, path),
+      (ino, path) => (decodeStat(wasm.stat(ino, path)).mode & S_IFMT) === S_IFDIR,
+    );
   }
 
   /** Boot sector and $Volume summary: label, serial, version, geometry. */
@@ -56,30 +61,7 @@ export class NtfsFileSystem implements FileSystem {
 
   /** MFT record number of `path` (not following a final symlink). */
   resolve(path: string): number {
-    const parts = splitPath(path);
-    let ino = ROOT_INO;
-    let here = '';
-    for (let i = 0; i < parts.length; i++) {
-      const name = parts[i]!;
-      const next = `${here}/${name}`;
-      const cached = this.dirs.get(next);
-      if (cached !== undefined) {
-        ino = cached;
-      } else {
-        ino = this.wasm.lookup(ino, encoder.encode(name), path);
-        if (i < parts.length - 1) this.rememberDir(next, ino, path);
-      }
-      here = next;
-    }
-    return ino;
-  }
-
-  /** Intermediate components must be directories (a symlink there is ENOTDIR here). */
-  private rememberDir(dirPath: string, ino: number, path: string): void {
-    const st = decodeStat(this.wasm.stat(ino, path));
-    if ((st.mode & S_IFMT) !== S_IFDIR) throw errno('ENOTDIR', path, 'Not a directory');
-    if (this.dirs.size >= DIR_CACHE_MAX) this.dirs.clear();
-    this.dirs.set(dirPath, ino);
+    return this.paths.resolve(path);
   }
 
   /** Splits "dir/name:stream[:$DATA]"; a name that exists with its colon wins. */
@@ -197,20 +179,7 @@ export class NtfsFileSystem implements FileSystem {
 
   close(): void {
     this.wasm.close();
-    this.dirs.clear();
+    this.paths.clear();
     this.listing.clear();
-  }
-}
-
-function splitPath(path: string): string[] {
-  if (!path.startsWith('/')) throw errno('EINVAL', path, 'path must be absolute');
-  const parts = path.split('/').filter((p) => p !== '' && p !== '.');
-  if (parts.includes('..')) throw errno('EINVAL', path, '".." is resolved by the caller');
-  return parts;
-}
-
-function checkRange(path: string, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
-    throw new EngineError('EINVAL', `${path}: bad range ${offset}+${length}`, { path });
   }
 }

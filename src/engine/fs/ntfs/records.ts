@@ -4,8 +4,9 @@
 // $STANDARD_INFORMATION" (file attribute flags).
 
 import { EngineError } from '../../errors.js';
-import type { DirEntry, FileType, Stat, StatVfs } from '../types.js';
+import type { DirEntry, Stat, StatVfs } from '../types.js';
 import type { RawDirEntry } from '../wasm/wasm-fs.js';
+import { TYPE_BY_CODE, TYPE_BY_MODE, makedev } from '../wasm/stat-types.js';
 
 /** FILE_ATTRIBUTE_* bits of $STANDARD_INFORMATION. */
 export const FileAttribute = {
@@ -90,36 +91,6 @@ export function decodeInfo(r: Uint8Array): NtfsInfo {
     mftMirrLcn: u64(32, 'MFTMirr cluster'),
     mftRecords: u64(48, 'MFT record count'),
   };
-}
-
-const TYPE_BY_MODE: Record<number, FileType> = {
-  0x8000: 'file',
-  0x4000: 'directory',
-  0xa000: 'symlink',
-  0x6000: 'blockdev',
-  0x2000: 'chardev',
-  0x1000: 'fifo',
-  0xc000: 'socket',
-};
-const TYPE_BY_CODE: FileType[] = [
-  'unknown',
-  'file',
-  'directory',
-  'chardev',
-  'blockdev',
-  'fifo',
-  'socket',
-  'symlink',
-];
-
-/** glibc's makedev: the st_rdev value libguestfs reports. */
-function makedev(major: number, minor: number): number {
-  return (
-    (minor & 0xff) +
-    (major & 0xfff) * 0x100 +
-    (minor & ~0xff) * 0x1000 +
-    (major & ~0xfff) * 0x100000000
-  );
 }
 
 export function decodeStat(r: Uint8Array): NtfsStat {
