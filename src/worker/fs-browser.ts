@@ -80,7 +80,8 @@ interface Mounted {
 
 export class FsBrowser {
   private prepared: Promise<string[]> | undefined;
-  private readonly mounted = new Map<string, Mounted>();
+  /** Mounts by canonical device; a promise, so concurrent first calls share one mount. */
+  private readonly mounted = new Map<string, Promise<Mounted>>();
   /** Downloads running on this image: closing it cancels them. */
   private readonly running = new Set<JobToken>();
   private closed = false;
@@ -91,8 +92,13 @@ export class FsBrowser {
    */
   constructor(
     private readonly main: Guestfs,
-    private readonly launch: () => Guestfs,
+    private readonly launch: () => Guestfs | Promise<Guestfs>,
   ) {}
+
+  /** A volume was unlocked: new devices may need drivers, and get their own mounts. */
+  volumesChanged(): void {
+    this.prepared = undefined;
+  }
 
   /** Loads the drivers the image's filesystems need (WASM, fetched once per worker). */
   private ready(): Promise<string[]> {
@@ -118,15 +124,17 @@ export class FsBrowser {
     const name = this.main.canonical_device_name(device);
     let m = this.mounted.get(name);
     if (!m) {
-      m = { handle: this.mountPrivately(name), listings: new ListingCache() };
+      m = this.mountPrivately(name).then((handle) => ({ handle, listings: new ListingCache() }));
       this.mounted.set(name, m);
+      // A mount that failed (driver, damage) is tried again on the next call.
+      m.catch(() => this.mounted.delete(name));
     }
     return m;
   }
 
-  private mountPrivately(device: string): Guestfs {
+  private async mountPrivately(device: string): Promise<Guestfs> {
     this.main.device(device, 'mount_ro'); // ENOENT for a device the image does not have
-    const h = this.launch();
+    const h = await this.launch();
     try {
       h.mount_ro(device, '/');
       return h;
@@ -220,7 +228,7 @@ export class FsBrowser {
   close(): void {
     this.closed = true;
     for (const t of this.running) t.cancelled = true;
-    for (const m of this.mounted.values()) m.handle.close();
+    for (const m of this.mounted.values()) m.then((x) => x.handle.close()).catch(() => {});
     this.mounted.clear();
   }
 }

@@ -7,6 +7,7 @@ import { EngineError } from '../engine/errors.js';
 import { formatDrivers } from '../engine/formats/registry.js';
 import { Guestfs } from '../engine/guestfs/handle.js';
 import type { Inventory } from '../engine/guestfs/inventory.js';
+import type { UnlockProgress } from '../engine/volumes/luks/index.js';
 import { readHead } from '../engine/io/block-source.js';
 import { type IoStats, newStats } from '../engine/io/stats.js';
 import type { SuppliedFilesEnvironment } from './browser-env.js';
@@ -69,7 +70,26 @@ export interface SessionApi extends FsApi {
   /** The installed applications of one root returned by inspect(). */
   applications(root: string): Promise<ApplicationsView>;
   ioStats(): IoStats;
+  /**
+   * Opens the LUKS volume `device` of session `session` (read-only) and activates the LVM
+   * volume groups found inside; returns the new inventory. A wrong passphrase is a
+   * 'locked' EngineError. The passphrase stays in the worker (the filesystem pane's
+   * private handles replay the open with it) and is never logged or put in an error.
+   */
+  unlock(
+    session: number,
+    device: string,
+    passphrase: string,
+    onProgress?: (p: UnlockProgress) => void,
+  ): Promise<Inventory>;
   close(): void;
+}
+
+/** One LUKS volume the user unlocked: replayed on every handle launched afterwards. */
+interface Unlocked {
+  device: string;
+  key: string;
+  mapname: string;
 }
 
 /** How much of a file's head is looked at to say "this looks like text". */
@@ -81,6 +101,7 @@ interface Current {
   handle: Guestfs;
   fs: FsBrowser;
   inspection: Inspection;
+  unlocked: Unlocked[];
 }
 
 export class SessionHost<F> {
@@ -101,9 +122,12 @@ export class SessionHost<F> {
     if (!drives) return { status: 'choose', files: names, candidates: analysis.tops };
     const handle = this.launch(env, drives, opts.format);
     const id = this.nextId++;
-    const fs = new FsBrowser(handle, () => this.launch(env, drives, opts.format));
+    const unlocked: Unlocked[] = [];
+    const fs = new FsBrowser(handle, () =>
+      replayUnlocks(this.launch(env, drives, opts.format), unlocked),
+    );
     const inspection = new Inspection(env, drives, opts.format, this.inspectionOptions);
-    this.current = { id, env, handle, fs, inspection };
+    this.current = { id, env, handle, fs, inspection, unlocked };
     const inventory = handle.inventory();
     return {
       status: 'opened',
@@ -131,6 +155,27 @@ export class SessionHost<F> {
 
   inventory(): Inventory {
     return this.need().handle.inventory();
+  }
+
+  async unlock(
+    session: number,
+    device: string,
+    passphrase: string,
+    onProgress?: (p: UnlockProgress) => void,
+  ): Promise<Inventory> {
+    const c = this.need();
+    if (c.id !== session) throw new EngineError('EINVAL', `image session ${session} is closed`);
+    const name = c.handle.canonical_device_name(device);
+    const u: Unlocked = { device: name, key: passphrase, mapname: mapNameFor(c.handle, name) };
+    await c.handle.prepareVolumes();
+    await c.handle.cryptsetup_open_async(u.device, u.key, u.mapname, {
+      readonly: true,
+      onProgress,
+    });
+    c.handle.lvm_scan(true);
+    c.unlocked.push(u);
+    c.fs.volumesChanged();
+    return c.handle.inventory();
   }
 
   async inspect(): Promise<InspectionView> {
@@ -171,6 +216,30 @@ export class SessionHost<F> {
   private need(): Current {
     if (!this.current) throw new EngineError('EINVAL', 'no image is open');
     return this.current;
+  }
+}
+
+/**
+ * The map name of an unlocked volume: "luks-UUID" as the virt tools name an encrypted LV,
+ * or the device's own name where the header has no UUID.
+ */
+function mapNameFor(h: Guestfs, device: string): string {
+  const uuid = h.inventory().devices.find((d) => d.name === device)?.fs?.uuid;
+  return uuid ? `luks-${uuid}` : `luks-${device.replace(/^\/dev\//, '').replace(/\//g, '-')}`;
+}
+
+/** A newly launched handle sees what the user unlocked on the session's main handle. */
+async function replayUnlocks(h: Guestfs, unlocked: readonly Unlocked[]): Promise<Guestfs> {
+  try {
+    if (unlocked.length > 0) await h.prepareVolumes();
+    for (const u of unlocked) {
+      await h.cryptsetup_open_async(u.device, u.key, u.mapname, { readonly: true });
+      h.lvm_scan(true);
+    }
+    return h;
+  } catch (e) {
+    h.close();
+    throw e;
   }
 }
 

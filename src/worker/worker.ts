@@ -22,6 +22,8 @@ const api: SessionApi = {
   inspect: () => host.inspect(),
   applications: (root: string) => host.applications(root),
   ioStats: () => host.ioStats(),
+  unlock: (session, device, passphrase, onProgress) =>
+    host.unlock(session, device, passphrase, onProgress),
   close: () => host.close(),
   ...fsApi((session) => host.fsBrowser(session), downloadStorage()),
 };
