@@ -12,6 +12,7 @@ import { ImageHeader } from './ImageHeader.js';
 import { IoStatsPanel } from './IoStatsPanel.js';
 import { ChooseImage, NotDiskImage, OpenError } from './Notices.js';
 import { useInventory, useOpenImage } from './queries.js';
+import { SessionContext } from './Unlock.js';
 
 /** A file dropped beside the drop zone must not make the browser navigate away to it. */
 function useNoStrayDrops(): void {
@@ -38,7 +39,9 @@ function ImageView({ opened, files }: { opened: OpenedImage; files: File[] }) {
         <ImageHeader key={d.device} disk={d} />
       ))}
       <IoStatsPanel session={opened.session} inventory={inventory} fileBytes={fileBytes} />
-      <DiskMap inventory={inventory} />
+      <SessionContext.Provider value={opened.session}>
+        <DiskMap inventory={inventory} />
+      </SessionContext.Provider>
       <IdentityCards session={opened.session} />
       <FilesystemPane session={opened.session} />
       <InstalledPackages session={opened.session} />

@@ -7,6 +7,7 @@ import type { DiskSummary, Inventory } from '../engine/guestfs/inventory.js';
 import { Bytes } from './Bytes.js';
 import { PartitionTable } from './PartitionTable.js';
 import { SegmentDetails } from './SegmentDetails.js';
+import { VolumeTable } from './VolumeTable.js';
 import { type Segment, colourOf, layoutDisk, share } from './layout.js';
 import { humanSize } from './format.js';
 
@@ -166,6 +167,7 @@ export function DiskMap({ inventory }: { inventory: Inventory }) {
       {inventory.disks.map((d) => (
         <DiskPane key={d.device} disk={d} inventory={inventory} />
       ))}
+      <VolumeTable inventory={inventory} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import type { DeviceSummary, DiskSummary, Inventory } from '../engine/guestfs/in
 import { Bytes } from './Bytes.js';
 import { diskDevice, partitionsOf } from './layout.js';
 import { partitionTypeLabel } from './partition-types.js';
+import { FsCell } from './Unlock.js';
 
 function rowsOf(inv: Inventory, disk: DiskSummary): DeviceSummary[] {
   if (!disk.partitionTable) {
@@ -14,7 +15,7 @@ function rowsOf(inv: Inventory, disk: DiskSummary): DeviceSummary[] {
   return [...partitionsOf(inv, disk.device)].sort((a, b) => (a.partnum ?? 0) - (b.partnum ?? 0));
 }
 
-function DeviceRow({ d }: { d: DeviceSummary }) {
+function DeviceRow({ d, inventory }: { d: DeviceSummary; inventory: Inventory }) {
   const type = partitionTypeLabel(d);
   const fsTitle = d.fs
     ? Object.entries(d.fs.extra)
@@ -46,7 +47,7 @@ function DeviceRow({ d }: { d: DeviceSummary }) {
         ) : null}
       </td>
       <td data-col="fs" title={fsTitle}>
-        {d.fs?.type ?? ''}
+        <FsCell d={d} inventory={inventory} />
       </td>
       <td data-col="label">{d.fs?.label ?? ''}</td>
       <td data-col="uuid" className="mono">
@@ -76,7 +77,7 @@ export function PartitionTable({ inventory, disk }: { inventory: Inventory; disk
         </thead>
         <tbody>
           {rows.map((d) => (
-            <DeviceRow key={d.name} d={d} />
+            <DeviceRow key={d.name} d={d} inventory={inventory} />
           ))}
         </tbody>
       </table>
