@@ -27,7 +27,7 @@ function nodeEnvironment(names: string[]): SuppliedFilesEnvironment {
 }
 
 const json = (rel: string) =>
-  JSON.parse(fs.readFileSync(path.join(dir, 'expected', rel), 'utf8')) as Record<string, never>;
+  JSON.parse(fs.readFileSync(path.join(dir, 'expected', rel), 'utf8')) as Record<string, unknown>;
 
 interface KeyFacts {
   device: string;
