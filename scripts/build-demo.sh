@@ -14,7 +14,37 @@ trap 'rm -rf "$tmp"' EXIT
 export E2FSPROGS_FAKE_TIME=1700000000 SOURCE_DATE_EPOCH=1700000000
 
 root="$tmp/root"
-mkdir -p "$root"/{etc,home/demo,var/log,usr/bin,boot}
+mkdir -p "$root"/{etc,home/demo,var/log,var/lib/dpkg,usr/bin,boot/efi}
+# A real ELF binary (the host's bash) so inspection can tell the architecture, and the
+# merged-/usr layout Debian 12 has.
+cp /usr/bin/bash "$root/usr/bin/bash"
+ln -s usr/bin "$root/bin"
+cat >"$root/var/lib/dpkg/status" <<'DPKG'
+Package: bash
+Status: install ok installed
+Priority: required
+Architecture: amd64
+Version: 5.2.15-2+b7
+Description: GNU Bourne Again SHell
+ Bash is an sh-compatible command language interpreter.
+
+Package: base-files
+Status: install ok installed
+Priority: required
+Architecture: amd64
+Version: 12.4+deb12u7
+Description: Debian base system miscellaneous files
+ This package contains the basic filesystem hierarchy of a Debian system.
+
+Package: guestkit-demo
+Status: install ok installed
+Priority: optional
+Architecture: all
+Version: 1.0-1
+Homepage: https://example.invalid/guestkit
+Description: files of the guestkit demo image
+ A small tree that the guestkit demo shows in its file browser.
+DPKG
 printf 'demo-host\n' >"$root/etc/hostname"
 cat >"$root/etc/os-release" <<'OS'
 PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
