@@ -4,12 +4,11 @@
 // and what sha256sum, ls, GNU tar and blkid recorded — never against guestkit.
 
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ensureFixture } from '../tests/helpers/fixtures.js';
+import { ensureFixture, sha256File } from '../tests/helpers/fixtures.js';
 import { expectOnlyOwnStaticFiles } from './audit.js';
 import { type Browser, dropFiles, launchBrowser } from './browser.js';
 import { samplePeaks } from './fs-memory.js';
@@ -34,18 +33,6 @@ const source = (p: string) => path.join(dir, 'src', 'ext4', p);
 const expected = <T>(name: string): T =>
   JSON.parse(fs.readFileSync(path.join(dir, 'expected', name), 'utf8')) as T;
 const files = () => expected<Record<string, { size: number; sha256: string }>>('files.json');
-
-function sha256File(file: string): string {
-  const h = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.alloc(8 << 20);
-  try {
-    for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
-  } finally {
-    fs.closeSync(fd);
-  }
-  return h.digest('hex');
-}
 
 const wasmRequests = () =>
   b.requests.map((r) => new URL(r.url).pathname).filter((p) => p.endsWith('.wasm'));

@@ -7,23 +7,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureFixture, repoRoot } from '../helpers/fixtures.js';
-import { createHash } from 'node:crypto';
+import { ensureFixture, repoRoot, sha256File } from '../helpers/fixtures.js';
 
 const bin = path.join(repoRoot, 'bin/guestkit.mjs');
 
 function guestkit(...args: string[]): { status: number; stdout: string; stderr: string } {
   const r = spawnSync('node', [bin, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-
-function sha256File(file: string): string {
-  const h = createHash('sha256');
-  const fd = fs.openSync(file, 'r');
-  const buf = Buffer.alloc(1 << 22);
-  for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0;) h.update(buf.subarray(0, n));
-  fs.closeSync(fd);
-  return h.digest('hex');
 }
 
 beforeAll(() => {
